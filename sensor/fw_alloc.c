@@ -21,7 +21,7 @@ void *fw_reallocarray(void *p, size_t n, size_t size)
 {
     if (size && n > SIZE_MAX / size)
         return NULL;
-    return realloc(p, n * size ? n * size : 1);
+    return realloc(p, (n && size) ? n * size : 1);
 }
 
 char *fw_strdup(const char *s)

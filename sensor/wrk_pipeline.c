@@ -1,0 +1,854 @@
+/* sensor/wrk_pipeline.c: threads and rings of the running sensor.
+ *
+ * See wrk_pipeline.h for the picture. Ownership: the capture thread owns the
+ * capture source and the decoder; each worker thread owns its wrk_worker; the
+ * analyzer thread owns the anz_engine and the current rule set; the exporter
+ * thread owns rdx_export. They share only the rings and the stats snapshots,
+ * which are copied under a mutex at most a few times a second (never per
+ * packet).
+ */
+#include "wrk_pipeline.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "anz_engine.h"
+#include "cap_source.h"
+#include "fw_alloc.h"
+#include "fw_err.h"
+#include "fw_log.h"
+#include "fw_ring.h"
+#include "fw_time.h"
+#include "pkt_decode.h"
+#include "rdx_export.h"
+#include "rule_set.h"
+#include "wrk_watch.h"
+#include "wrk_worker.h"
+
+#define PKT_RING_BYTES (16u << 20)      /* per worker: capture -> worker */
+#define EVT_RING_BYTES (16u << 20)      /* per worker: worker -> analyzer */
+#define EXP_RING_BYTES (16u << 20)      /* analyzer -> exporter */
+#define TICK_US FW_USEC_PER_SEC         /* packet-time tick: expiry, windows */
+#define EVT_EOF_LEN 1                   /* a one-byte record ends a worker's stream */
+
+enum pipe_msg_kind {
+    PIPE_MSG_PKT = 0,
+    PIPE_MSG_TICK,
+    PIPE_MSG_EOF,
+};
+
+/* capture -> worker record; for PIPE_MSG_PKT the IP packet bytes follow. */
+struct pipe_msg {
+    uint32_t kind;
+    uint32_t ip_len;
+    uint64_t ts_us;
+    struct pkt pkt;                     /* pkt.ip is rebased by the worker */
+};
+
+enum exp_msg_kind {
+    EXP_MSG_FLOW = 0,
+    EXP_MSG_ALERT,
+    EXP_MSG_EOF,
+};
+
+struct exp_msg {
+    uint32_t kind;
+    uint32_t pad;
+    union {
+        struct flow_rec flow;
+        struct anz_alert alert;
+    } u;
+};
+
+struct pipeline;
+
+struct worker_slot {
+    struct pipeline *pl;
+    unsigned index;
+    pthread_t th;
+    bool started;
+    struct fw_ring *in;                 /* from the capture thread */
+    struct fw_ring *out;                /* to the analyzer thread */
+    struct wrk_worker *w;
+    pthread_mutex_t mu;                 /* guards snap */
+    struct wrk_stats snap;
+    bool eof_seen;                      /* analyzer side: worker finished */
+};
+
+struct pipeline {
+    const struct fw_config *cfg;
+    const struct wrk_pipeline_opts *o;
+    unsigned nworkers;
+    struct worker_slot *slots;
+    struct cap_source *src;
+    struct pkt_decoder *dec;
+    struct fw_ring *xring;
+    struct anz_engine *anz;
+    struct rule_set *rules;
+    struct rdx_export *rdx;
+    struct wrk_watch *watch;
+    pthread_t anz_th, exp_th;
+    bool anz_started, exp_started;
+    _Atomic uint64_t alerts;
+    _Atomic uint64_t flows_ended;
+    _Atomic uint64_t ring_drops;
+    uint64_t start_mono;
+    pthread_mutex_t mu;                 /* guards the snapshots below */
+    struct pkt_stats pkt_snap;
+    struct cap_stats cap_snap;
+    struct anz_stats anz_snap;
+    char ruleset_hash[80];
+};
+
+/* GLOBAL: set by signal handlers only. */
+static volatile sig_atomic_t pipe_stop;
+static volatile sig_atomic_t pipe_reload;
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    pipe_stop = 1;
+}
+
+static void on_hup(int sig)
+{
+    (void)sig;
+    pipe_reload = 1;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on_stop;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sa.sa_handler = on_hup;
+    sigaction(SIGHUP, &sa, NULL);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
+}
+
+static void nap_us(long us)
+{
+    struct timespec ts = {0, us * 1000};
+
+    nanosleep(&ts, NULL);
+}
+
+/* ---------------------------------------------------------------- workers */
+
+/* Worker -> analyzer: copy the event into the ring, waiting while it is full.
+ * Only DNS events carry the (large) DNS message, so others are sent short. */
+static void worker_emit(void *ctx, const struct flow_evt *evt)
+{
+    struct worker_slot *s = ctx;
+    size_t len = evt->type == FLOW_EVT_DNS ? sizeof(*evt) : offsetof(struct flow_evt, dns);
+    void *dst;
+
+    while (!(dst = fw_ring_reserve(s->out, len)))
+        nap_us(50);
+    memcpy(dst, evt, len);
+    fw_ring_commit(s->out);
+}
+
+static void worker_publish(struct worker_slot *s)
+{
+    struct wrk_stats st;
+
+    wrk_worker_stats(s->w, &st);
+    pthread_mutex_lock(&s->mu);
+    s->snap = st;
+    pthread_mutex_unlock(&s->mu);
+}
+
+static void worker_send_eof(struct worker_slot *s)
+{
+    uint8_t *dst;
+
+    while (!(dst = fw_ring_reserve(s->out, EVT_EOF_LEN)))
+        nap_us(50);
+    dst[0] = 0xff;
+    fw_ring_commit(s->out);
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker_slot *s = arg;
+    uint64_t last_ts = 0, n = 0;
+
+    for (;;) {
+        const struct pipe_msg *m;
+        size_t len;
+
+        m = fw_ring_peek(s->in, &len);
+        if (!m) {
+            nap_us(50);
+            continue;
+        }
+        if (m->kind == PIPE_MSG_EOF) {
+            fw_ring_release(s->in);
+            break;
+        }
+        if (m->kind == PIPE_MSG_PKT) {
+            struct pkt p = m->pkt;
+
+            p.ip = (const uint8_t *)(m + 1);
+            p.ip_len = m->ip_len;
+            wrk_worker_packet(s->w, &p);
+        } else {
+            wrk_worker_expire(s->w, m->ts_us);
+        }
+        last_ts = m->ts_us > last_ts ? m->ts_us : last_ts;
+        fw_ring_release(s->in);
+        if ((++n & 4095) == 0)
+            worker_publish(s);
+    }
+    wrk_worker_flush(s->w, last_ts);
+    worker_publish(s);
+    worker_send_eof(s);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- analyzer */
+
+static void exp_push(struct pipeline *pl, uint32_t kind, const void *body, size_t blen)
+{
+    struct exp_msg *m;
+    size_t len = offsetof(struct exp_msg, u) + blen;
+
+    while (!(m = fw_ring_reserve(pl->xring, len)))
+        nap_us(50);
+    m->kind = kind;
+    m->pad = 0;
+    if (blen)
+        memcpy(&m->u, body, blen);
+    fw_ring_commit(pl->xring);
+}
+
+static void on_alert(void *ctx, const struct anz_alert *a)
+{
+    struct pipeline *pl = ctx;
+
+    if (a->shadow)
+        return;     /* counted by the engine; shadow rules never reach outputs */
+    atomic_fetch_add_explicit(&pl->alerts, 1, memory_order_relaxed);
+    exp_push(pl, EXP_MSG_ALERT, a, sizeof(*a));
+}
+
+static void rules_reload(struct pipeline *pl, const char *why)
+{
+    struct rule_diags d;
+    struct rule_set *rs;
+
+    rule_diags_init(&d);
+    rs = rule_set_load((const char *const *)pl->cfg->rule_paths, pl->cfg->nrule_paths,
+                       fw_time_now_us(), &d);
+    if (!rs) {
+        size_t i;
+
+        fw_log(FW_LOG_ERR, "rule reload (%s) failed; keeping the running rules (%s)", why,
+               pl->ruleset_hash);
+        for (i = 0; i < d.n; i++)
+            fw_log(FW_LOG_ERR, "%s:%u:%u: %s: %s [%s]", d.v[i].file, d.v[i].line, d.v[i].col,
+                   d.v[i].level == RULE_DIAG_ERROR ? "error" : "warning", d.v[i].msg,
+                   d.v[i].code);
+        rule_diags_free(&d);
+        return;
+    }
+    anz_engine_set_rules(pl->anz, rs);
+    rule_set_free(pl->rules);
+    pl->rules = rs;
+    pthread_mutex_lock(&pl->mu);
+    snprintf(pl->ruleset_hash, sizeof(pl->ruleset_hash), "%s", rule_set_hash(rs));
+    pthread_mutex_unlock(&pl->mu);
+    fw_log(FW_LOG_WARN, "rules reloaded (%s): %zu rules, set %s, %zu warnings", why,
+           rule_set_count(rs), pl->ruleset_hash, d.warnings);
+    rule_diags_free(&d);
+}
+
+/* Drain up to max events of one worker; returns how many were handled. */
+static unsigned analyzer_drain(struct pipeline *pl, struct worker_slot *s, unsigned max,
+                               uint64_t *max_ts)
+{
+    static _Thread_local struct flow_evt evt;
+    unsigned n = 0;
+
+    while (n < max && !s->eof_seen) {
+        const void *p;
+        size_t len;
+
+        p = fw_ring_peek(s->out, &len);
+        if (!p)
+            break;
+        if (len == EVT_EOF_LEN) {
+            s->eof_seen = true;
+        } else {
+            memcpy(&evt, p, len < sizeof(evt) ? len : sizeof(evt));
+            if (len < sizeof(evt))
+                memset((char *)&evt + len, 0, sizeof(evt) - len);
+            if (evt.ts_us > *max_ts)
+                *max_ts = evt.ts_us;
+            anz_engine_event(pl->anz, &evt);
+            if (evt.type == FLOW_EVT_END) {
+                atomic_fetch_add_explicit(&pl->flows_ended, 1, memory_order_relaxed);
+                exp_push(pl, EXP_MSG_FLOW, &evt.rec, sizeof(evt.rec));
+            }
+        }
+        fw_ring_release(s->out);
+        n++;
+    }
+    return n;
+}
+
+static void analyzer_housekeeping(struct pipeline *pl, uint64_t max_ts, uint64_t *last_tick,
+                                  uint64_t *last_watch)
+{
+    uint64_t mono = fw_time_mono_us();
+
+    if (max_ts >= *last_tick + TICK_US) {
+        anz_engine_tick(pl->anz, max_ts);
+        *last_tick = max_ts;
+        pthread_mutex_lock(&pl->mu);
+        anz_engine_stats(pl->anz, &pl->anz_snap);
+        pthread_mutex_unlock(&pl->mu);
+    }
+    if (pipe_reload) {
+        pipe_reload = 0;
+        rules_reload(pl, "SIGHUP");
+    }
+    if (pl->watch && mono >= *last_watch + 2 * FW_USEC_PER_SEC) {
+        *last_watch = mono;
+        if (wrk_watch_changed(pl->watch))
+            rules_reload(pl, "rule files changed");
+    }
+}
+
+static void *analyzer_main(void *arg)
+{
+    struct pipeline *pl = arg;
+    uint64_t max_ts = 0, last_tick = 0, last_watch = fw_time_mono_us();
+    unsigned done = 0, i;
+
+    while (done < pl->nworkers) {
+        unsigned n = 0;
+
+        done = 0;
+        for (i = 0; i < pl->nworkers; i++) {
+            n += analyzer_drain(pl, &pl->slots[i], 256, &max_ts);
+            done += pl->slots[i].eof_seen;
+        }
+        if (last_tick == 0)
+            last_tick = max_ts;
+        analyzer_housekeeping(pl, max_ts, &last_tick, &last_watch);
+        if (!n)
+            nap_us(100);
+    }
+    anz_engine_tick(pl->anz, max_ts);
+    pthread_mutex_lock(&pl->mu);
+    anz_engine_stats(pl->anz, &pl->anz_snap);
+    pthread_mutex_unlock(&pl->mu);
+    exp_push(pl, EXP_MSG_EOF, NULL, 0);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- exporter */
+
+static void pipeline_totals(struct pipeline *pl, struct wrk_stats *w, struct pkt_stats *p,
+                            struct cap_stats *c, struct anz_stats *a)
+{
+    unsigned i;
+
+    memset(w, 0, sizeof(*w));
+    for (i = 0; i < pl->nworkers; i++) {
+        struct worker_slot *s = &pl->slots[i];
+
+        pthread_mutex_lock(&s->mu);
+        w->packets += s->snap.packets;
+        w->bytes += s->snap.bytes;
+        w->flows_created += s->snap.flows_created;
+        w->flows_active += s->snap.flows_active;
+        w->flows_ended += s->snap.flows_ended;
+        w->flows_evicted += s->snap.flows_evicted;
+        w->flows_classified += s->snap.flows_classified;
+        w->flows_giveup += s->snap.flows_giveup;
+        w->ndpi_bytes += s->snap.ndpi_bytes;
+        w->dns_messages += s->snap.dns_messages;
+        w->dns_errors += s->snap.dns_errors;
+        w->flow_mem_bytes += s->snap.flow_mem_bytes;
+        pthread_mutex_unlock(&s->mu);
+    }
+    pthread_mutex_lock(&pl->mu);
+    *p = pl->pkt_snap;
+    *c = pl->cap_snap;
+    *a = pl->anz_snap;
+    pthread_mutex_unlock(&pl->mu);
+}
+
+static void status_counters(struct pipeline *pl, const struct wrk_stats *w,
+                            const struct pkt_stats *p, const struct cap_stats *c,
+                            const struct anz_stats *a, char *buf, size_t len)
+{
+    snprintf(buf, len,
+             "{\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"decode_ok\":%" PRIu64
+             ",\"truncated\":%" PRIu64 ",\"malformed\":%" PRIu64 ",\"unsupported\":%" PRIu64
+             ",\"too_many_layers\":%" PRIu64 ",\"frag_reassembled\":%" PRIu64
+             ",\"frag_timeouts\":%" PRIu64 ",\"frag_evicted\":%" PRIu64
+             ",\"kernel_dropped\":%" PRIu64 ",\"ring_dropped\":%" PRIu64
+             ",\"flows_active\":%" PRIu64 ",\"flows_created\":%" PRIu64
+             ",\"flows_evicted\":%" PRIu64 ",\"flows_classified\":%" PRIu64
+             ",\"flows_giveup\":%" PRIu64 ",\"dns_messages\":%" PRIu64
+             ",\"hosts_active\":%" PRIu64 ",\"hosts_evicted\":%" PRIu64
+             ",\"alerts\":%" PRIu64 ",\"alerts_shadow\":%" PRIu64 "}",
+             p->packets, p->bytes, p->ok, p->truncated, p->malformed, p->unsupported,
+             p->too_many_layers, p->frag_reassembled, p->frag_timeouts, p->frag_evicted,
+             c->kernel_dropped, atomic_load(&pl->ring_drops), w->flows_active,
+             w->flows_created, w->flows_evicted, w->flows_classified, w->flows_giveup,
+             w->dns_messages, a->hosts_active, a->hosts_evicted,
+             atomic_load(&pl->alerts), a->alerts_shadow);
+}
+
+static void exporter_status(struct pipeline *pl, struct rdx_sensor_status *st)
+{
+    struct wrk_stats w;
+    struct pkt_stats p;
+    struct cap_stats c;
+    struct anz_stats a;
+    static _Thread_local char hash[80];
+    double secs = (double)(fw_time_mono_us() - pl->start_mono) / 1e6;
+
+    pipeline_totals(pl, &w, &p, &c, &a);
+    pthread_mutex_lock(&pl->mu);
+    memcpy(hash, pl->ruleset_hash, sizeof(hash));
+    pthread_mutex_unlock(&pl->mu);
+    memset(st, 0, sizeof(*st));
+    st->uptime_s = (uint64_t)secs;
+    st->packets = p.packets;
+    st->bytes = p.bytes;
+    st->pps = secs > 0 ? (double)p.packets / secs : 0;
+    st->bps = secs > 0 ? (double)p.bytes * 8 / secs : 0;
+    st->drops = c.kernel_dropped + atomic_load(&pl->ring_drops);
+    st->flows_active = w.flows_active;
+    st->flows_total = w.flows_created;
+    st->alerts = atomic_load(&pl->alerts);
+    st->ruleset_hash = hash;
+    status_counters(pl, &w, &p, &c, &a, st->counters_json, sizeof(st->counters_json));
+}
+
+static void exporter_tick(struct pipeline *pl, uint64_t *last)
+{
+    struct rdx_sensor_status st;
+    uint64_t mono = fw_time_mono_us();
+
+    if (mono < *last + 100000)
+        return;
+    *last = mono;
+    exporter_status(pl, &st);
+    rdx_export_tick(pl->rdx, fw_time_now_us(), &st);
+}
+
+static void *exporter_main(void *arg)
+{
+    struct pipeline *pl = arg;
+    uint64_t last = 0;
+    bool eof = false;
+
+    while (!eof) {
+        const struct exp_msg *m;
+        size_t len;
+
+        exporter_tick(pl, &last);
+        m = fw_ring_peek(pl->xring, &len);
+        if (!m) {
+            nap_us(200);
+            continue;
+        }
+        if (m->kind == EXP_MSG_FLOW)
+            rdx_export_flow(pl->rdx, &m->u.flow);
+        else if (m->kind == EXP_MSG_ALERT)
+            rdx_export_alert(pl->rdx, &m->u.alert);
+        else
+            eof = true;
+        fw_ring_release(pl->xring);
+    }
+    rdx_export_flush(pl->rdx, 5 * FW_USEC_PER_SEC);
+    last = 0;
+    exporter_tick(pl, &last);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- capture */
+
+static void ring_send(struct pipeline *pl, struct worker_slot *s, uint32_t kind,
+                      uint64_t ts_us, const struct pkt *p)
+{
+    bool live = pl->src && cap_source_is_live(pl->src);
+    size_t ip_len = p ? p->ip_len : 0;
+    struct pipe_msg *m;
+
+    while (!(m = fw_ring_reserve(s->in, sizeof(*m) + ip_len))) {
+        /* A live interface must not stall behind a slow worker: drop and count.
+         * A file waits: nothing is lost. Control messages always wait. */
+        if (kind == PIPE_MSG_PKT && (live || pipe_stop)) {
+            atomic_fetch_add_explicit(&pl->ring_drops, 1, memory_order_relaxed);
+            return;
+        }
+        nap_us(20);
+    }
+    m->kind = kind;
+    m->ip_len = (uint32_t)ip_len;
+    m->ts_us = ts_us;
+    if (p) {
+        m->pkt = *p;
+        m->pkt.ip = NULL;
+        memcpy(m + 1, p->ip, ip_len);
+    } else {
+        memset(&m->pkt, 0, sizeof(m->pkt));
+    }
+    fw_ring_commit(s->in);
+}
+
+static void broadcast(struct pipeline *pl, uint32_t kind, uint64_t ts_us)
+{
+    unsigned i;
+
+    for (i = 0; i < pl->nworkers; i++)
+        ring_send(pl, &pl->slots[i], kind, ts_us, NULL);
+}
+
+static void capture_publish(struct pipeline *pl)
+{
+    struct cap_stats c;
+
+    cap_source_stats(pl->src, &c);
+    pthread_mutex_lock(&pl->mu);
+    pl->pkt_snap = *pkt_decoder_stats(pl->dec);
+    pl->cap_snap = c;
+    pthread_mutex_unlock(&pl->mu);
+}
+
+static void progress_draw(struct pipeline *pl, bool final)
+{
+    uint64_t done = 0, total = 0;
+    const struct pkt_stats *ps = pkt_decoder_stats(pl->dec);
+    double pct;
+    int bar, i;
+    char line[160];
+    int n;
+
+    cap_source_progress(pl->src, &done, &total);
+    pct = total ? 100.0 * (double)done / (double)total : 0;
+    if (pct > 100)
+        pct = 100;
+    bar = (int)(pct / 100 * 30);
+    n = snprintf(line, sizeof(line), "\r[");
+    for (i = 0; i < 30 && n < (int)sizeof(line) - 1; i++)
+        line[n++] = i < bar ? '#' : '.';
+    snprintf(line + n, sizeof(line) - (size_t)n, "] %5.1f%% %" PRIu64 " packets, %" PRIu64
+             " alerts%s", pct, ps->packets, atomic_load(&pl->alerts), final ? "\n" : "");
+    if (write(STDERR_FILENO, line, strlen(line)) < 0)
+        return;
+}
+
+static void capture_frame(struct pipeline *pl, const struct cap_frame *f)
+{
+    struct pkt p;
+
+    if (pkt_decode(pl->dec, f->link, f->data, f->caplen, f->wire_len, f->ts_us, &p) != PKT_OK)
+        return;
+    /* Multiply-shift spreads the hash evenly over any worker count. */
+    ring_send(pl, &pl->slots[((uint64_t)pkt_flow_hash(&p) * pl->nworkers) >> 32],
+              PIPE_MSG_PKT, f->ts_us, &p);
+}
+
+static int capture_loop(struct pipeline *pl)
+{
+    bool progress = pl->o->progress && isatty(STDERR_FILENO);
+    uint64_t last_tick = 0, last_draw = 0, last_pub = 0, now_ts = 0;
+    struct cap_frame f;
+    int rc = 0;
+
+    while (!pipe_stop) {
+        uint64_t mono;
+
+        rc = cap_source_next(pl->src, &f);
+        if (rc == 0)
+            break;
+        if (rc == FW_EAGAIN) {
+            f.ts_us = fw_time_now_us();     /* idle live link: time still passes */
+        } else if (rc < 0) {
+            fw_log(FW_LOG_ERR, "capture: %s", cap_source_errmsg(pl->src));
+            break;
+        } else {
+            capture_frame(pl, &f);
+        }
+        rc = 0;
+        if (f.ts_us > now_ts)
+            now_ts = f.ts_us;
+        if (now_ts >= last_tick + TICK_US) {
+            pkt_decoder_expire(pl->dec, now_ts);
+            broadcast(pl, PIPE_MSG_TICK, now_ts);
+            last_tick = now_ts;
+        }
+        mono = fw_time_mono_us();
+        if (mono >= last_pub + 200000) {
+            capture_publish(pl);
+            last_pub = mono;
+            if (progress && mono >= last_draw + 200000) {
+                progress_draw(pl, false);
+                last_draw = mono;
+            }
+        }
+    }
+    capture_publish(pl);
+    if (progress)
+        progress_draw(pl, true);
+    broadcast(pl, PIPE_MSG_EOF, now_ts);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- setup */
+
+static int drop_privileges(const char *user)
+{
+    struct passwd *pw;
+
+    if (!user)
+        return 0;
+    pw = getpwnam(user);
+    if (!pw) {
+        fw_log(FW_LOG_ERR, "-u %s: no such user", user);
+        return FW_EINVAL;
+    }
+    if (setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0) {
+        int e = errno;
+
+        fw_log(FW_LOG_ERR, "-u %s: cannot drop privileges: %s", user, strerror(e));
+        return FW_EIO;
+    }
+    fw_log(FW_LOG_INFO, "running as %s (uid %u)", user, (unsigned)pw->pw_uid);
+    return 0;
+}
+
+static int open_source(struct pipeline *pl)
+{
+    const struct fw_config *cfg = pl->cfg;
+    struct cap_opts co = {
+        .bpf = cfg->bpf_filter[0] ? cfg->bpf_filter : NULL,
+        .buffer_bytes = cfg->capture_buffer,
+        .snaplen = cfg->snaplen,
+        .promisc = true,
+    };
+    char err[512] = "";
+
+    if (pl->o->iface)
+        pl->src = cap_source_open_live(pl->o->iface, &co, err, sizeof(err));
+    else
+        pl->src = cap_source_open_offline(pl->o->read_path, &co, err, sizeof(err));
+    if (!pl->src) {
+        fw_log(FW_LOG_ERR, "%s", err[0] ? err : "cannot open the capture source");
+        return FW_EIO;
+    }
+    return 0;
+}
+
+static int load_rules(struct pipeline *pl)
+{
+    struct rule_diags d;
+
+    rule_diags_init(&d);
+    pl->rules = rule_set_load((const char *const *)pl->cfg->rule_paths, pl->cfg->nrule_paths,
+                              fw_time_now_us(), &d);
+    rule_diags_print(&d, stderr);
+    rule_diags_free(&d);
+    if (!pl->rules) {
+        fw_log(FW_LOG_ERR, "rules have errors; not starting");
+        return FW_EPARSE;
+    }
+    snprintf(pl->ruleset_hash, sizeof(pl->ruleset_hash), "%s", rule_set_hash(pl->rules));
+    fw_log(FW_LOG_INFO, "%zu rules loaded (set %s)", rule_set_count(pl->rules),
+           pl->ruleset_hash);
+    if (pl->cfg->reload == FW_RELOAD_WATCH)
+        pl->watch = wrk_watch_create((const char *const *)pl->cfg->rule_paths,
+                                     pl->cfg->nrule_paths);
+    return 0;
+}
+
+static int create_workers(struct pipeline *pl)
+{
+    uint64_t share = pl->cfg->flows_max / pl->nworkers;
+    unsigned i;
+
+    pl->slots = fw_calloc(pl->nworkers, sizeof(*pl->slots));
+    if (!pl->slots)
+        return FW_ENOMEM;
+    for (i = 0; i < pl->nworkers; i++) {
+        struct worker_slot *s = &pl->slots[i];
+
+        s->pl = pl;
+        s->index = i;
+        pthread_mutex_init(&s->mu, NULL);
+        s->in = fw_ring_create(PKT_RING_BYTES);
+        s->out = fw_ring_create(EVT_RING_BYTES);
+        s->w = wrk_worker_create(pl->cfg, i, share ? share : 1, worker_emit, s);
+        if (!s->in || !s->out || !s->w)
+            return FW_ENOMEM;
+    }
+    return 0;
+}
+
+static int pipeline_setup(struct pipeline *pl)
+{
+    char err[512] = "";
+    int rc;
+
+    if ((rc = load_rules(pl)) < 0)
+        return rc;
+    if ((rc = open_source(pl)) < 0)
+        return rc;
+    if ((rc = drop_privileges(pl->o->drop_user)) < 0)
+        return rc;
+    pl->dec = pkt_decoder_create(NULL);
+    pl->xring = fw_ring_create(EXP_RING_BYTES);
+    if (!pl->dec || !pl->xring)
+        return FW_ENOMEM;
+    if ((rc = create_workers(pl)) < 0)
+        return rc;
+    pl->anz = anz_engine_create(pl->cfg, pl->rules, on_alert, pl);
+    if (!pl->anz)
+        return FW_ENOMEM;
+    pl->rdx = rdx_export_create(pl->cfg, err, sizeof(err));
+    if (!pl->rdx) {
+        fw_log(FW_LOG_ERR, "%s", err[0] ? err : "cannot set up outputs");
+        return FW_EIO;
+    }
+    return 0;
+}
+
+static int start_threads(struct pipeline *pl)
+{
+    unsigned i;
+
+    for (i = 0; i < pl->nworkers; i++) {
+        if (pthread_create(&pl->slots[i].th, NULL, worker_main, &pl->slots[i]) != 0)
+            return FW_ENOMEM;
+        pl->slots[i].started = true;
+    }
+    if (pthread_create(&pl->anz_th, NULL, analyzer_main, pl) != 0)
+        return FW_ENOMEM;
+    pl->anz_started = true;
+    if (pthread_create(&pl->exp_th, NULL, exporter_main, pl) != 0)
+        return FW_ENOMEM;
+    pl->exp_started = true;
+    return 0;
+}
+
+/* Join in pipeline order so every stage drains before the next one stops. */
+static void join_threads(struct pipeline *pl)
+{
+    unsigned i;
+
+    for (i = 0; pl->slots && i < pl->nworkers; i++)
+        if (pl->slots[i].started)
+            pthread_join(pl->slots[i].th, NULL);
+    if (pl->anz_started)
+        pthread_join(pl->anz_th, NULL);
+    if (pl->exp_started)
+        pthread_join(pl->exp_th, NULL);
+}
+
+static void pipeline_teardown(struct pipeline *pl)
+{
+    unsigned i;
+
+    rdx_export_destroy(pl->rdx);
+    anz_engine_destroy(pl->anz);
+    for (i = 0; pl->slots && i < pl->nworkers; i++) {
+        wrk_worker_destroy(pl->slots[i].w);
+        fw_ring_destroy(pl->slots[i].in);
+        fw_ring_destroy(pl->slots[i].out);
+        pthread_mutex_destroy(&pl->slots[i].mu);
+    }
+    fw_free(pl->slots);
+    fw_ring_destroy(pl->xring);
+    pkt_decoder_destroy(pl->dec);
+    cap_source_close(pl->src);
+    wrk_watch_destroy(pl->watch);
+    rule_set_free(pl->rules);
+    pthread_mutex_destroy(&pl->mu);
+}
+
+static void print_summary(struct pipeline *pl, struct wrk_pipeline_summary *sum)
+{
+    struct wrk_stats w;
+    struct pkt_stats p;
+    struct cap_stats c;
+    struct anz_stats a;
+    struct rdx_export_stats x;
+
+    pipeline_totals(pl, &w, &p, &c, &a);
+    rdx_export_stats(pl->rdx, &x);
+    sum->packets = p.packets;
+    sum->bytes = p.bytes;
+    sum->flows = w.flows_created;
+    sum->alerts = atomic_load(&pl->alerts);
+    sum->decode_errors = p.truncated + p.malformed;
+    sum->drops = c.kernel_dropped + atomic_load(&pl->ring_drops);
+    sum->seconds = (double)(fw_time_mono_us() - pl->start_mono) / 1e6;
+    sum->pps = sum->seconds > 0 ? (double)p.packets / sum->seconds : 0;
+    if (!pl->o->summary)
+        return;
+    fprintf(stderr,
+            "finwatch: %" PRIu64 " packets, %" PRIu64 " bytes, %" PRIu64 " flows, %" PRIu64
+            " alerts in %.2f s (%.0f pps); drops %" PRIu64 " (kernel %" PRIu64 ", ring %" PRIu64
+            "); skipped: truncated %" PRIu64 ", malformed %" PRIu64 ", unsupported %" PRIu64
+            "; flows evicted %" PRIu64 "; redis %s, spooled %" PRIu64 ", spool dropped %" PRIu64
+            "\n",
+            sum->packets, sum->bytes, sum->flows, sum->alerts, sum->seconds, sum->pps,
+            sum->drops, c.kernel_dropped, atomic_load(&pl->ring_drops), p.truncated,
+            p.malformed, p.unsupported, w.flows_evicted,
+            pl->cfg->redis_url[0] ? (x.redis_up ? "up" : "down") : "off", x.spooled,
+            x.spool_dropped);
+}
+
+int wrk_pipeline_run(const struct fw_config *cfg, const struct wrk_pipeline_opts *o,
+                     struct wrk_pipeline_summary *sum)
+{
+    struct pipeline pl;
+    int rc;
+
+    memset(&pl, 0, sizeof(pl));
+    memset(sum, 0, sizeof(*sum));
+    pl.cfg = cfg;
+    pl.o = o;
+    pl.nworkers = cfg->workers > 0 ? (unsigned)cfg->workers : 1;
+    pl.start_mono = fw_time_mono_us();
+    pthread_mutex_init(&pl.mu, NULL);
+    install_signals();
+    rc = pipeline_setup(&pl);
+    if (rc == 0)
+        rc = start_threads(&pl);
+    if (rc == 0)
+        rc = capture_loop(&pl);
+    else if (pl.slots && pl.slots[0].started)
+        broadcast(&pl, PIPE_MSG_EOF, 0);    /* let started workers finish */
+    join_threads(&pl);
+    if (pl.rdx)
+        print_summary(&pl, sum);
+    pipeline_teardown(&pl);
+    sum->exit_code = rc < 0 ? 1 : 0;
+    return rc;
+}

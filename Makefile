@@ -18,7 +18,7 @@ VERSION    := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
 DEB_PKGS   := build-essential pkg-config libpcap-dev libndpi-dev libndpi-bin libhiredis-dev \
               libyaml-dev zlib1g-dev libpcre2-dev libxxhash-dev libgcrypt20-dev libcmocka-dev redis-server \
-              tcpreplay iproute2 jq
+              tcpreplay iproute2 time python3
 
 ifneq ($(filter asan,$(MAKECMDGOALS)),)
 BUILD      ?= build/asan

@@ -71,5 +71,7 @@ int rule_ynode_int(const struct rule_ynode *n, long long min, long long max, lon
 /* Number scalar (integer or decimal). 0 or FW_EINVAL. */
 int rule_ynode_double(const struct rule_ynode *n, double *v);
 const char *rule_ynode_kind_name(enum rule_ynode_kind k);
+/* "libyaml 0.2.5" */
+const char *rule_yaml_lib_version(void);
 
 #endif

@@ -13,12 +13,14 @@
 PREFIX     ?= /usr/local
 DESTDIR    ?=
 CC         ?= gcc
-PKGS       := libpcap libndpi hiredis yaml-0.1 zlib libpcre2-8 libxxhash libgcrypt
+PKGS       := libpcap libndpi hiredis yaml-0.1 zlib libpcre2-8 libxxhash libgcrypt libmicrohttpd
 VERSION    := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
 DEB_PKGS   := build-essential pkg-config libpcap-dev libndpi-dev libndpi-bin libhiredis-dev \
-              libyaml-dev zlib1g-dev libpcre2-dev libxxhash-dev libgcrypt20-dev libcmocka-dev redis-server \
-              tcpreplay iproute2 time python3
+              libyaml-dev zlib1g-dev libpcre2-dev libxxhash-dev libgcrypt20-dev libmicrohttpd-dev libcmocka-dev redis-server \
+              time python3
+# Only the tests need these (browser test of the dashboard, live capture replay).
+TEST_PKGS  := chromium tcpreplay iproute2 clang
 
 ifneq ($(filter asan,$(MAKECMDGOALS)),)
 BUILD      ?= build/asan
@@ -48,6 +50,12 @@ RULES_SRC  := $(wildcard rules/*.c)
 EXPORT_SRC := $(wildcard dashboard-export/*.c)
 LIB_SRC    := $(SENSOR_SRC) $(ANZ_SRC) $(RULES_SRC) $(EXPORT_SRC)
 LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+# The dashboard's static files are compiled into the binary (no CDN, no files to
+# install): dashboard-export/embed_assets.sh turns web/* into one C file.
+DASH_ASSETS := $(sort $(wildcard dashboard-export/web/*))
+ifneq ($(DASH_ASSETS),)
+LIB_OBJ    += $(BUILD)/obj/gen/dash_assets.o
+endif
 MAIN_OBJ   := $(BUILD)/obj/sensor/fw_main.o
 LIB        := $(BUILD)/libfinwatch.a
 BIN        := $(BUILD)/finwatch
@@ -60,7 +68,7 @@ TOOL_BIN   := $(TOOL_SRC:%.c=$(BUILD)/%)
 BENCH_SRC  := $(wildcard tests/bench/*.c)
 BENCH_BIN  := $(BENCH_SRC:%.c=$(BUILD)/%)
 
-.PHONY: all deps test check asan bench fuzz demo install clean tools
+.PHONY: all deps test-deps test check asan bench fuzz demo install clean tools
 .DEFAULT_GOAL := all
 
 all: $(BIN) tools
@@ -71,6 +79,14 @@ asan: $(BIN) tools $(TEST_BIN)
 tools: $(TOOL_BIN)
 
 $(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/gen/dash_assets.c: $(DASH_ASSETS) dashboard-export/embed_assets.sh
+	@mkdir -p $(dir $@)
+	bash dashboard-export/embed_assets.sh $@ $(DASH_ASSETS)
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -86,17 +102,12 @@ $(BUILD)/tests/%: tests/%.c $(LIB)
 	$(CC) $(CFLAGS) -Itests -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS) -lcmocka
 
 deps:
-	@missing=""; for p in $(DEB_PKGS); do \
-	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	    echo "installing:$$missing"; \
-	    SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	    $$SUDO apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
-	fi
+	@bash tests/tools/apt_missing.sh $(DEB_PKGS)
 
-test: deps $(BIN) $(TEST_BIN) tools
+test-deps:
+	@bash tests/tools/apt_missing.sh $(TEST_PKGS)
+
+test: deps test-deps $(BIN) $(TEST_BIN) tools
 	@FW_BUILD=$(BUILD) bash tests/run.sh
 
 check: test

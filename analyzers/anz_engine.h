@@ -49,5 +49,8 @@ void anz_engine_stats(const struct anz_engine *e, struct anz_stats *st);
  * heartbeat); returns bytes written or a negative FW_E*. */
 int anz_engine_explain_host(const struct anz_engine *e, const struct fw_ip *ip, char *buf,
                             size_t len);
+/* The engine's scoreboard (anz_score.h), borrowed: host and zone scores, trends. */
+struct anz_scoreboard;
+const struct anz_scoreboard *anz_engine_scoreboard(const struct anz_engine *e);
 
 #endif

@@ -1,0 +1,85 @@
+/* analyzers/anz_hll.c: sparse exact set upgrading to a 256-register HLL.
+ * Estimator of Flajolet et al. (2007) with the linear-counting correction for
+ * small cardinalities, which is where the sensor mostly lives. */
+#include "anz_hll.h"
+
+#include <math.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "fw_alloc.h"
+
+static void dense_add(uint8_t *reg, uint32_t h)
+{
+    unsigned idx = h >> 24;             /* top 8 bits pick the register */
+    uint32_t w = h << 8;
+    uint8_t rank = w ? (uint8_t)(__builtin_clz(w) + 1) : 25;
+
+    if (reg[idx] < rank)
+        reg[idx] = rank;
+}
+
+static void add_hash(struct anz_hll *h, uint32_t v)
+{
+    unsigned i;
+
+    if (h->dense) {
+        dense_add(h->dense, v);
+        return;
+    }
+    for (i = 0; i < h->n; i++)
+        if (h->sparse[i] == v)
+            return;
+    if (h->n < ANZ_HLL_SPARSE) {
+        h->sparse[h->n++] = v;
+        return;
+    }
+    h->dense = fw_calloc(ANZ_HLL_REGS, 1);
+    if (!h->dense)
+        return;                         /* saturate, see header */
+    for (i = 0; i < h->n; i++)
+        dense_add(h->dense, h->sparse[i]);
+    dense_add(h->dense, v);
+}
+
+void anz_hll_add(struct anz_hll *h, const void *p, size_t len)
+{
+    add_hash(h, (uint32_t)(XXH3_64bits(p, len) >> 32));
+}
+
+void anz_hll_add_u64(struct anz_hll *h, uint64_t v)
+{
+    anz_hll_add(h, &v, sizeof(v));
+}
+
+uint64_t anz_hll_count(const struct anz_hll *h)
+{
+    const double m = ANZ_HLL_REGS;
+    double sum = 0, est;
+    unsigned i, zeros = 0;
+
+    if (!h->dense)
+        return h->n;
+    for (i = 0; i < ANZ_HLL_REGS; i++) {
+        sum += ldexp(1.0, -h->dense[i]);
+        zeros += h->dense[i] == 0;
+    }
+    est = (0.7213 / (1.0 + 1.079 / m)) * m * m / sum;
+    if (est <= 2.5 * m && zeros)
+        est = m * log(m / zeros);
+    return (uint64_t)(est + 0.5);
+}
+
+void anz_hll_reset(struct anz_hll *h)
+{
+    if (h->dense)
+        memset(h->dense, 0, ANZ_HLL_REGS);
+    h->n = 0;
+}
+
+void anz_hll_fini(struct anz_hll *h)
+{
+    fw_free(h->dense);
+    h->dense = NULL;
+    h->n = 0;
+}

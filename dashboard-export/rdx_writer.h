@@ -1,0 +1,77 @@
+/* dashboard-export/rdx_writer.h: pipelined, batched Redis writes.
+ *
+ * Two kinds of work are queued: plain commands (threat-map updates, PUBLISH,
+ * heartbeat), formatted at once, and alert entries, kept encoded (the same
+ * bytes the spool stores) so that an entry Redis did not confirm can go to the
+ * spool as it is. A flush sends everything in one round trip (many commands
+ * per write, replies read in order, each read bounded by the connection's
+ * timeout). Alert entries go through one Lua script (EVALSHA, EVAL on
+ * NOSCRIPT) that adds to the stream only when the alert's marker key does not
+ * exist yet, so replays never duplicate an alert. Exporter thread only.
+ */
+#ifndef RDX_WRITER_H
+#define RDX_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fw_buf.h"
+#include "rdx_conn.h"
+
+#define RDX_ENTRY_MAX_ARGS 40
+#define RDX_ALERT_TTL_S 604800          /* marker keys live 7 days */
+
+/* The alert script: KEYS[1] stream, KEYS[2] marker; ARGV[1] MAXLEN, ARGV[2]
+ * marker TTL, ARGV[3..] field value pairs. Returns the stream id, or nil when
+ * the marker exists (a replay or duplicate). */
+extern const char rdx_alert_script[];
+
+/* One decoded alert entry; pointers borrow the encoded bytes. argv[0] is the
+ * alert id, argv[1] the update count ("0" for a new alert), then field/value
+ * pairs for XADD. */
+struct rdx_entry {
+    uint8_t severity;
+    int argc;
+    const char *argv[RDX_ENTRY_MAX_ARGS];
+    size_t lens[RDX_ENTRY_MAX_ARGS];
+};
+
+/* Append the encoding of an entry to b. */
+void rdx_entry_encode(struct fw_buf *b, uint8_t severity, int argc, const char *const *argv,
+                      const size_t *lens);
+/* Decode untrusted bytes (from the spool). 0 or FW_EPARSE. */
+int rdx_entry_decode(const uint8_t *p, size_t n, struct rdx_entry *e);
+
+struct rdx_writer;
+
+struct rdx_flush_res {
+    size_t cmds;            /* plain commands sent */
+    size_t alerts_new;      /* added to the stream */
+    size_t alerts_dup;      /* already there (replay) */
+    size_t alerts_retry;    /* handed to the retry callback */
+    size_t errors;          /* error replies that retrying will not fix (dropped) */
+    bool cmds_lost;         /* some plain commands did not apply: resync the map */
+};
+
+/* Called with each alert entry Redis did not confirm (down, timeout, OOM...). */
+typedef void (*rdx_retry_fn)(void *ctx, const uint8_t *entry, size_t len, uint8_t severity);
+
+/* conn borrowed (outlives the writer); prefix copied ("fw:"). */
+struct rdx_writer *rdx_writer_create(struct rdx_conn *conn, const char *prefix,
+                                     uint64_t stream_maxlen);
+void rdx_writer_destroy(struct rdx_writer *w);
+/* Queue a plain command (argv borrowed, copied in). 0 or FW_ENOMEM. */
+int rdx_writer_cmd(struct rdx_writer *w, int argc, const char **argv, const size_t *lens);
+/* Queue an encoded alert entry (copied). 0, FW_EPARSE (not an entry) or FW_ENOMEM. */
+int rdx_writer_alert(struct rdx_writer *w, const uint8_t *entry, size_t len, uint8_t severity);
+/* Commands queued (plain + alerts) and their bytes. */
+size_t rdx_writer_pending(const struct rdx_writer *w);
+size_t rdx_writer_bytes(const struct rdx_writer *w);
+/* Send the queue. now_us (monotonic) times the backoff when the connection
+ * fails. Entries not confirmed go to fn. 0, or FW_ECONN when the connection is
+ * (now) down. The queue is empty afterwards either way. */
+int rdx_writer_flush(struct rdx_writer *w, uint64_t now_us, rdx_retry_fn fn, void *ctx,
+                     struct rdx_flush_res *res);
+
+#endif

@@ -613,6 +613,12 @@ static void cmd_fmt(struct cmd *c, const char *fmt, ...)
     c->used += (size_t)n + 1;
 }
 
+/* Scores as text: no "-0.0000" from a value a rounding away from zero. */
+static double tidy(double v)
+{
+    return fabs(v) < 5e-5 ? 0.0 : v;
+}
+
 static void cmd_send(struct emitter *em, struct cmd *c)
 {
     if (c->failed || c->argc == 0)
@@ -663,7 +669,7 @@ static void emit_host_full(struct emitter *em, const struct agg_host *h, struct 
     cmd_fmt(&c, "HSET");
     cmd_fmt(&c, "%shost:%s", em->prefix, ip);
     cmd_fmt(&c, "score");
-    cmd_fmt(&c, "%.4f", h->score);
+    cmd_fmt(&c, "%.4f", tidy(h->score));
     cmd_fmt(&c, "zone");
     cmd_fmt(&c, "%s", h->zone[0] ? h->zone : "external");
     cmd_fmt(&c, "first_seen");
@@ -714,7 +720,7 @@ static void zadd_add(struct emitter *em, struct zadd *z, double score, const cha
         cmd_fmt(&z->c, "ZADD");
         cmd_fmt(&z->c, "%s", z->key);
     }
-    cmd_fmt(&z->c, "%.4f", score);
+    cmd_fmt(&z->c, "%.4f", tidy(score));
     cmd_fmt(&z->c, "%s", member);
     z->members++;
 }
@@ -743,7 +749,7 @@ static void emit_hosts(struct agg_map *m, struct emitter *em)
             cmd_fmt(&c, "HSET");
             cmd_fmt(&c, "%shost:%s", m->prefix, ip);
             cmd_fmt(&c, "score");
-            cmd_fmt(&c, "%.4f", h->score);
+            cmd_fmt(&c, "%.4f", tidy(h->score));
             cmd_send(em, &c);
         }
         h->dirty = h->score_dirty = false;
@@ -848,11 +854,11 @@ static void emit_zone(struct agg_map *m, struct emitter *em, struct agg_zone *z)
     cmd_fmt(&c, "HSET");
     cmd_fmt(&c, "%szone:%s", m->prefix, z->name);
     cmd_fmt(&c, "score");
-    cmd_fmt(&c, "%.4f", z->score);
+    cmd_fmt(&c, "%.4f", tidy(z->score));
     cmd_fmt(&c, "trend");
-    cmd_fmt(&c, "%.4f", z->trend);
+    cmd_fmt(&c, "%.4f", tidy(z->trend));
     cmd_fmt(&c, "forecast");
-    cmd_fmt(&c, "%.4f", z->holt_init ? z->forecast : z->score);
+    cmd_fmt(&c, "%.4f", tidy(z->holt_init ? z->forecast : z->score));
     cmd_fmt(&c, "bucket");
     cmd_fmt(&c, "%llu", (unsigned long long)(z->bucket / FW_USEC_PER_SEC));
     for (i = 0; i < 4; i++) {

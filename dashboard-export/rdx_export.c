@@ -29,7 +29,7 @@
 #define FW_VERSION "0.0.0"
 #endif
 
-#define RDX_FLUSH_US 100000ull          /* a queued command waits at most 100 ms */
+#define RDX_FLUSH_US 20000ull           /* a queued command waits at most 20 ms (<= 100) */
 #define RDX_BATCH_CMDS 512              /* ... or until this many are queued */
 #define RDX_BATCH_BYTES (1u << 20)
 #define RDX_REPLAY_BATCH 1000           /* spool records per replay round trip */
@@ -49,6 +49,7 @@ struct rdx_export {
     uint64_t last_beat_us, last_decay_us;
     uint64_t clock_ts, clock_mono;      /* newest alert time and when it was seen */
     uint64_t spool_lost;                /* alerts lost because there was no spool */
+    bool agent;                         /* alerts to fw:ingest; no map, no fw:live */
     struct rdx_export_stats st;
 };
 
@@ -241,11 +242,19 @@ static void publish_live(struct rdx_export *x, const struct anz_alert *a)
     queue_cmd(x, 3, argv, lens);
 }
 
+void rdx_export_set_agent(struct rdx_export *x, bool on)
+{
+    x->agent = on;
+    if (x->wr)
+        rdx_writer_set_stream(x->wr, on);
+}
+
 static void redis_alert(struct rdx_export *x, const struct anz_alert *a)
 {
     uint64_t mono = fw_time_mono_us();
 
-    agg_map_alert(x->map, a);
+    if (!x->agent)
+        agg_map_alert(x->map, a);   /* an agent leaves the map to the aggregator */
     if (a->ts_us >= x->clock_ts) {
         x->clock_ts = a->ts_us;
         x->clock_mono = mono;
@@ -260,7 +269,8 @@ static void redis_alert(struct rdx_export *x, const struct anz_alert *a)
     if (rdx_writer_pending(x->wr) == 0)
         x->first_queued_us = mono;
     rdx_writer_alert(x->wr, (const uint8_t *)x->entry.data, x->entry.len, a->severity);
-    publish_live(x, a);
+    if (!x->agent)
+        publish_live(x, a);
 }
 
 void rdx_export_alert(struct rdx_export *x, const struct anz_alert *a)
@@ -311,6 +321,9 @@ static bool replay_batch(struct rdx_export *x, uint64_t mono)
     size_t len, n = 0;
     uint8_t sev;
 
+    flush_live(x, mono);        /* a replay batch must hold replayed entries only */
+    if (!rdx_conn_up(x->conn))
+        return false;
     while (n < RDX_REPLAY_BATCH && spool_read(x->spool, &sev, &data, &len) == 0) {
         /* a record that is not an entry (disk damage) is skipped, not retried */
         if (rdx_writer_alert(x->wr, data, len, sev) == 0)

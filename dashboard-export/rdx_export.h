@@ -50,6 +50,11 @@ void rdx_export_tick(struct rdx_export *x, uint64_t now_us, const struct rdx_sen
 /* Flush everything (end of run); waits at most timeout_us for Redis, then spools. */
 void rdx_export_flush(struct rdx_export *x, uint64_t timeout_us);
 void rdx_export_stats(const struct rdx_export *x, struct rdx_export_stats *st);
+/* Agent mode (several sensors, one central `finwatch aggregate`): alerts go to
+ * <prefix>ingest (same fields and exactly-once markers as <prefix>alerts) and the
+ * sensor leaves fw:map:*, fw:host:*, fw:zone:* and fw:live to the aggregator.
+ * Off by default; set before the first record (the lead wires a config key). */
+void rdx_export_set_agent(struct rdx_export *x, bool on);
 /* "hiredis 0.14.1" */
 const char *rdx_lib_version(void);
 

@@ -25,6 +25,7 @@ struct rdx_writer {
     struct rdx_conn *conn;      /* borrowed */
     char prefix[32];
     char maxlen[24];
+    char stream[16];            /* "alerts", or "ingest" for an agent sensor */
     struct fw_buf cmds;         /* RESP-formatted plain commands */
     size_t ncmds;
     struct fw_buf alerts;       /* [u32 len][u8 sev][entry] ... (our memory) */
@@ -91,6 +92,7 @@ struct rdx_writer *rdx_writer_create(struct rdx_conn *conn, const char *prefix,
     snprintf(w->prefix, sizeof(w->prefix), "%s", prefix ? prefix : "fw:");
     snprintf(w->maxlen, sizeof(w->maxlen), "%llu",
              (unsigned long long)(stream_maxlen ? stream_maxlen : 100000));
+    snprintf(w->stream, sizeof(w->stream), "alerts");
     fw_buf_init(&w->cmds);
     fw_buf_init(&w->alerts);
     return w;
@@ -103,6 +105,11 @@ void rdx_writer_destroy(struct rdx_writer *w)
     fw_buf_free(&w->cmds);
     fw_buf_free(&w->alerts);
     free(w);
+}
+
+void rdx_writer_set_stream(struct rdx_writer *w, bool ingest)
+{
+    snprintf(w->stream, sizeof(w->stream), "%s", ingest ? "ingest" : "alerts");
 }
 
 int rdx_writer_cmd(struct rdx_writer *w, int argc, const char **argv, const size_t *lens)
@@ -173,8 +180,9 @@ static int alert_argv(const struct rdx_writer *w, const struct rdx_entry *e, boo
     bool update = !(e->lens[1] == 1 && e->argv[1][0] == '0');
     int i, n = 0;
 
-    snprintf(stream, keylen / 2, "%salerts", w->prefix);
-    snprintf(mark, keylen / 2, "%salert:%.*s%s%.*s", w->prefix, (int)e->lens[0], e->argv[0],
+    snprintf(stream, keylen / 2, "%s%s", w->prefix, w->stream);
+    snprintf(mark, keylen / 2, "%s%s:%.*s%s%.*s", w->prefix,
+             w->stream[0] == 'a' ? "alert" : w->stream, (int)e->lens[0], e->argv[0],
              update ? ":u" : "", update ? (int)e->lens[1] : 0, e->argv[1]);
     argv[n] = eval ? "EVAL" : "EVALSHA";
     lens[n++] = strlen(argv[0]);

@@ -61,6 +61,9 @@ typedef void (*rdx_retry_fn)(void *ctx, const uint8_t *entry, size_t len, uint8_
 struct rdx_writer *rdx_writer_create(struct rdx_conn *conn, const char *prefix,
                                      uint64_t stream_maxlen);
 void rdx_writer_destroy(struct rdx_writer *w);
+/* Agent sensors send alert entries to <prefix>ingest (markers <prefix>ingest:<id>)
+ * instead of <prefix>alerts, for a central aggregator to consume. */
+void rdx_writer_set_stream(struct rdx_writer *w, bool ingest);
 /* Queue a plain command (argv borrowed, copied in). 0 or FW_ENOMEM. */
 int rdx_writer_cmd(struct rdx_writer *w, int argc, const char **argv, const size_t *lens);
 /* Queue an encoded alert entry (copied). 0, FW_EPARSE (not an entry) or FW_ENOMEM. */

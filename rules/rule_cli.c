@@ -289,9 +289,11 @@ static void tally_line(struct tallies *t, const struct rule_set *rs, const char 
     json_str(line, len, "event.id", id, sizeof(id));
     if (!rule[0] || !id[0])
         return;
+    /* The record says whom it blamed; older records: the rule's blame. */
     r = set_find(rs, rule);
-    json_str(line, len, r && r->blame == ANZ_BLAME_DST ? "destination.ip" : "source.ip", ip,
-             sizeof(ip));
+    json_str(line, len, "finwatch.blame", ip, sizeof(ip));
+    bool dst = ip[0] ? strcmp(ip, "destination") == 0 : (r && r->blame == ANZ_BLAME_DST);
+    json_str(line, len, dst ? "destination.ip" : "source.ip", ip, sizeof(ip));
     x = tally_get(t, rule, ip[0] ? ip : "-");
     if (x)
         tally_add_id(x, id);

@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <pcap.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -316,6 +317,13 @@ static int cap_live_configure(struct cap_source *s, pcap_t *p, const struct cap_
     }
     if (rc > 0)
         fw_log(FW_LOG_WARN, "%s: %s (%s)", s->name, pcap_statustostr(rc), pcap_geterr(p));
+    /* Non-blocking reads plus our own poll(): libpcap's TPACKET_V3 wait retries
+     * after EINTR and may sit in poll() long after a shutdown was asked for, so the
+     * capture thread owns the wait and its timeout. */
+    if (pcap_setnonblock(p, 1, s->errmsg) < 0 || pcap_get_selectable_fd(p) < 0) {
+        snprintf(s->errmsg, sizeof(s->errmsg), "%s: cannot poll the capture handle", s->name);
+        return FW_EIO;
+    }
     return cap_handle_setup(s, p, s->name);
 }
 
@@ -376,8 +384,15 @@ static int cap_next_live(struct cap_source *s, struct cap_frame *f)
         cap_frame_fill(s, h, data, f);
         return 1;
     }
-    if (rc == 0)
+    if (rc == 0) {
+        struct pollfd pfd = {.fd = pcap_get_selectable_fd(s->p), .events = POLLIN};
+
+        if (poll(&pfd, 1, CAP_LIVE_TIMEOUT_MS) < 0 && errno != EINTR) {
+            snprintf(s->errmsg, sizeof(s->errmsg), "%s: poll: %s", s->name, strerror(errno));
+            return FW_EIO;
+        }
         return FW_EAGAIN;
+    }
     if (rc == PCAP_ERROR_BREAK || s->stop)
         return 0;
     snprintf(s->errmsg, sizeof(s->errmsg), "%s: %s", s->name, pcap_geterr(s->p));

@@ -149,6 +149,24 @@ static void nap_us(long us)
     nanosleep(&ts, NULL);
 }
 
+/* Consumers that find their ring empty sleep a little longer each time, up to
+ * 1 ms, so an idle sensor costs almost no CPU while a busy one reacts within
+ * microseconds. Reset as soon as there is work. */
+struct idle_backoff {
+    long us;
+};
+
+static void idle_wait(struct idle_backoff *b)
+{
+    b->us = b->us ? (b->us < 1000 ? b->us * 2 : 1000) : 20;
+    nap_us(b->us);
+}
+
+static void idle_reset(struct idle_backoff *b)
+{
+    b->us = 0;
+}
+
 /* ---------------------------------------------------------------- workers */
 
 /* Worker -> analyzer: copy the event into the ring, waiting while it is full.
@@ -189,6 +207,7 @@ static void *worker_main(void *arg)
 {
     struct worker_slot *s = arg;
     uint64_t last_ts = 0, n = 0;
+    struct idle_backoff idle = {0};
 
     for (;;) {
         const struct pipe_msg *m;
@@ -196,9 +215,10 @@ static void *worker_main(void *arg)
 
         m = fw_ring_peek(s->in, &len);
         if (!m) {
-            nap_us(50);
+            idle_wait(&idle);
             continue;
         }
+        idle_reset(&idle);
         if (m->kind == PIPE_MSG_EOF) {
             fw_ring_release(s->in);
             break;
@@ -342,6 +362,7 @@ static void *analyzer_main(void *arg)
     struct pipeline *pl = arg;
     uint64_t max_ts = 0, last_tick = 0, last_watch = fw_time_mono_us();
     unsigned done = 0, i;
+    struct idle_backoff idle = {0};
 
     while (done < pl->nworkers) {
         unsigned n = 0;
@@ -354,8 +375,10 @@ static void *analyzer_main(void *arg)
         if (last_tick == 0)
             last_tick = max_ts;
         analyzer_housekeeping(pl, max_ts, &last_tick, &last_watch);
-        if (!n)
-            nap_us(100);
+        if (n)
+            idle_reset(&idle);
+        else
+            idle_wait(&idle);
     }
     anz_engine_tick(pl->anz, max_ts);
     pthread_mutex_lock(&pl->mu);
@@ -465,6 +488,7 @@ static void *exporter_main(void *arg)
     struct pipeline *pl = arg;
     uint64_t last = 0;
     bool eof = false;
+    struct idle_backoff idle = {0};
 
     while (!eof) {
         const struct exp_msg *m;
@@ -473,9 +497,10 @@ static void *exporter_main(void *arg)
         exporter_tick(pl, &last);
         m = fw_ring_peek(pl->xring, &len);
         if (!m) {
-            nap_us(200);
+            idle_wait(&idle);
             continue;
         }
+        idle_reset(&idle);
         if (m->kind == EXP_MSG_FLOW)
             rdx_export_flow(pl->rdx, &m->u.flow);
         else if (m->kind == EXP_MSG_ALERT)

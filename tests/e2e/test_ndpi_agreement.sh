@@ -25,11 +25,14 @@ ours=$TMP/ours.tsv
 : >"$ours"
 fails=0
 while IFS= read -r f; do
-    if ! "$TOOL" "$PCAPS/$f" 2>>"$TMP/tool.err" | sed "s|^|$f\t|" >>"$ours"; then
+    if "$TOOL" "$PCAPS/$f" >"$TMP/one.tsv" 2>>"$TMP/tool.err"; then
+        sed "s|^|$f\t|" "$TMP/one.tsv" >>"$ours"
+    else
         fails=$((fails + 1))
     fi
 done < <(tail -n +2 "$EXPECTED" | cut -f1 | sort -u)
 check "fw_flowdump ran on every capture ($fails failures)" [ "$fails" -eq 0 ]
+[ "$fails" -eq 0 ] || sed 's/^/# /' "$TMP/tool.err" | head -20
 
 python3 - "$EXPECTED" "$ours" "$TARGET" "${FW_NDPI_DIFFS:-}" <<'PY'
 import collections, ipaddress, sys

@@ -15,7 +15,9 @@
 #include "fw_alloc.h"
 #include "fw_config.h"
 #include "fw_err.h"
+#include "dpi_ndpi.h"
 #include "fw_log.h"
+#include "jsonl_record.h"
 #include "rdx_export.h"
 #include "rule_cli.h"
 #include "rule_yaml.h"
@@ -313,6 +315,9 @@ static int cmd_dashboard(int argc, char **argv)
 int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : NULL;
+
+    /* Records name nDPI risks as ndpiReader does; only dpi_* may ask nDPI. */
+    jsonl_set_risk_namer(dpi_risk_name);
 
     if (!cmd) {
         fputs(main_usage, stderr);

@@ -195,6 +195,8 @@ struct rule {
     bool has_match;
     struct rule_match match;
     bool has_agg;
+    bool implicit_agg;          /* a plain rule deduplicated per (source, destination) */
+    uint64_t dedup_us;          /* plain rules: one alert per pair per this long; 0 = per event */
     struct rule_agg agg;
     struct rule_exc *exc;
     size_t nexc;

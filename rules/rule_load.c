@@ -735,6 +735,47 @@ static int k_aggregate(struct rule_lctx *lc, const struct rule_ynode *k,
     return rc;
 }
 
+/* dedup: DURATION on a plain match rule (default 1h; 0 = one alert per event). */
+static int k_dedup(struct rule_lctx *lc, const struct rule_ynode *k, const struct rule_ynode *v,
+                   struct rule *r)
+{
+    const char *s = rule_lscalar(lc, v, k->str);
+
+    if (!s)
+        return FW_EPARSE;
+    if (r->type != RULE_T_MATCH) {
+        rule_lerr(lc, k, 0, "E003", "'dedup' is only allowed on match rules");
+        return FW_EPARSE;
+    }
+    if (strcmp(s, "0") != 0 && (fw_duration_parse(s, &r->dedup_us) < 0 || r->dedup_us == 0)) {
+        rule_lerr(lc, v, 0, "E010", "bad duration '%s' for dedup (e.g. 10m, 1h, or 0)", s);
+        return FW_EPARSE;
+    }
+    if (strcmp(s, "0") == 0)
+        r->dedup_us = 0;
+    return 0;
+}
+
+/* A plain rule becomes "count >= 1 per (source.ip, destination.ip) over dedup":
+ * the first match alerts, later matches of the same pair update that alert
+ * instead of raising new ones, so one chatty flow pair cannot flood the SOC. */
+static void implicit_dedup(struct rule *r)
+{
+    if (r->type != RULE_T_MATCH || r->has_agg || r->dedup_us == 0)
+        return;
+    r->has_agg = true;
+    r->implicit_agg = true;
+    r->agg.by[0] = rule_field_id("source.ip");
+    r->agg.by[1] = rule_field_id("destination.ip");
+    r->agg.nby = 2;
+    r->agg.window_us = r->dedup_us;
+    r->agg.fn = RULE_AGG_COUNT;
+    r->agg.fn_field = -1;
+    r->agg.op = RULE_OP_GTE;
+    r->agg.threshold = 1;
+    agg_fingerprint(r);
+}
+
 /* ---- one rule ---- */
 
 static const struct {
@@ -753,6 +794,7 @@ static const struct {
     {"falsepositives", k_strlist, 1}, {"author", k_author, 1},
     {"params", k_params, 2},          {"match", k_match, 2},
     {"aggregate", k_aggregate, 2},    {"exceptions", k_exceptions, 2},
+    {"dedup", k_dedup, 2},
 };
 
 static int key_index(const char *name)
@@ -825,6 +867,7 @@ static int rule_defaults(struct rule *r, const char *file, unsigned line)
     r->meta.score = -1;
     r->meta.analyzer = ANZ_RULE;
     r->meta.line = line;
+    r->dedup_us = 3600 * FW_USEC_PER_SEC;
     return r->cnt && r->s_file ? 0 : FW_ENOMEM;
 }
 
@@ -844,6 +887,7 @@ static int rule_finish(struct rule *r)
     r->meta.file = r->s_file;
     if (r->type == RULE_T_MATCH)
         r->meta.analyzer = ANZ_RULE;
+    implicit_dedup(r);
     return r->s_version && r->s_ruleset ? 0 : FW_ENOMEM;
 }
 

@@ -314,7 +314,10 @@ static void default_reason(const struct rule *r, const struct flow_evt *evt,
     }
     if (r->match.n && o < len)
         o += (size_t)snprintf(out + o, len - o, ")");
-    if (w && o < len)
+    if (w && r->implicit_agg && w->figure > 1 && o < len)
+        snprintf(out + o, len - o, "; seen %.15g times in %g s", w->figure,
+                 (double)r->agg.window_us / 1e6);
+    else if (w && !r->implicit_agg && o < len)
         snprintf(out + o, len - o, "; %s %.15g %s %.15g in %g s", fn[r->agg.fn], w->figure,
                  op_word(r->agg.op), r->agg.threshold, (double)r->agg.window_us / 1e6);
 }
@@ -437,7 +440,9 @@ void rule_eval_one(const struct rule *r, struct rule_state *st, const struct flo
     r->cnt->matches++;
     if (rule_excepted(r, evt, ctx))
         return;
-    if (!r->has_agg) {
+    /* Without window state (a stateless evaluation), a deduplicated plain rule
+     * falls back to one alert per matching event. */
+    if (!r->has_agg || (r->implicit_agg && !st)) {
         raise_alert(r, evt, ctx, NULL, plain_alert_id(r, evt), fn, fn_ctx);
         return;
     }

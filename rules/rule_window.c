@@ -23,6 +23,10 @@
 #include "fw_err.h"
 
 #define WIN_BUCKETS 10
+/* While an alert goes on, its updates reach the outputs at most this often (packet
+ * time), like the behaviour detectors': the SOC sees the figures move without a
+ * stream entry per matching flow. */
+#define WIN_UPDATE_MIN_US (10ull * 1000000ull)
 #define RULE_DISTINCT_MAX 4096
 
 struct win_dval {
@@ -44,6 +48,7 @@ struct win_entry {
     size_t dcap, dn;
     bool alerting;
     uint64_t alert_start_us, alert_end_us, first_us;
+    uint64_t last_emit_us;      /* last time an alert or update went out */
     uint32_t updates;
 };
 
@@ -296,6 +301,8 @@ int rule_window_hit(struct rule_state *st, const struct rule *r, const char *key
     if (!holds(&r->agg, res->figure))
         return 0;
     if (e->alerting && evt->ts_us < e->alert_end_us) {
+        if (evt->ts_us < e->last_emit_us + WIN_UPDATE_MIN_US)
+            return 0;               /* counted in the figure; next update carries it */
         e->updates++;
     } else {
         e->alerting = true;
@@ -304,6 +311,7 @@ int rule_window_hit(struct rule_state *st, const struct rule *r, const char *key
         e->first_us = evt->ts_us;
         e->updates = 0;
     }
+    e->last_emit_us = evt->ts_us;
     res->fire = true;
     res->win_start_us = e->alert_start_us;
     res->first_us = e->first_us;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cap_source.h"
+#include "dash_cli.h"
 #include "fw_alloc.h"
 #include "fw_config.h"
 #include "fw_err.h"
@@ -305,11 +306,7 @@ static int cmd_aggregate(int argc, char **argv)
 
 static int cmd_dashboard(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "finwatch dashboard: not available in this build yet; read the threat "
-                    "map with redis-cli (see docs/redis.md)\n");
-    return 1;
+    return dash_main(argc, argv);
 }
 
 int main(int argc, char **argv)

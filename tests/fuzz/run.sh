@@ -15,7 +15,7 @@ fi
 if ! command -v clang >/dev/null; then
     echo "fuzz: clang not installed; skipping (apt-get install clang)"; exit 0
 fi
-PKGS="libpcap libndpi hiredis yaml-0.1 zlib libpcre2-8 libxxhash libgcrypt"
+PKGS="libpcap libndpi hiredis yaml-0.1 zlib libpcre2-8 libxxhash libgcrypt libmicrohttpd"
 CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
     -Isensor -Ianalyzers -Irules -Idashboard-export $(pkg-config --cflags $PKGS) -DFW_VERSION=\"fuzz\""
 LIBS="$(pkg-config --libs $PKGS) -lpthread -lm"

@@ -80,12 +80,30 @@ bold "5. look for yourself"
 cat <<EOT
   redis-cli -p $port ZREVRANGE fw:map:hosts 0 9 WITHSCORES   # risky hosts
   redis-cli -p $port XREVRANGE fw:alerts + - COUNT 5          # latest alerts
-  redis-cli -p $port HGETALL fw:host:<ip>                     # one host
+  redis-cli -p $port HGETALL fw:host:10.20.5.5                # one host
   redis-cli -p $port SUBSCRIBE fw:live                        # live alerts
-  finwatch rules explain --last --alerts <alerts.jsonl>        # why an alert fired
-(all keys: docs/redis.md). The web dashboard (issue 8) is not built yet.
+  $BIN rules explain --last --alerts $WORK/alerts.jsonl
+(all keys: docs/redis.md)
 EOT
-if [ "${FW_DEMO_KEEP:-0}" = 1 ] && [ -t 0 ]; then
-    read -r -p "redis-server keeps running on port $port; press Enter to stop it. " _
+echo
+dport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+bold "6. the dashboard: http://127.0.0.1:$dport/"
+"$BIN" dashboard --redis "redis://127.0.0.1:$port/0" --listen "127.0.0.1:$dport" &
+DASH_PID=$!
+trap 'kill $DASH_PID 2>/dev/null; wait $DASH_PID 2>/dev/null; cleanup' EXIT
+for _ in $(seq 30); do
+    python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$dport/api/map', timeout=1)" \
+        2>/dev/null && break
+    sleep 0.2
+done
+python3 - "$dport" <<'PY'
+import json, sys, urllib.request
+m = json.load(urllib.request.urlopen("http://127.0.0.1:%s/api/map" % sys.argv[1], timeout=5))
+print("   /api/map: %d zones, %d hosts, %d edges" % (len(m.get("zones", [])), len(m.get("hosts", [])), len(m.get("edges", []))))
+PY
+if [ -t 0 ] && [ -t 1 ]; then
+    echo "   Open http://127.0.0.1:$dport/ in a browser (ssh -L $dport:127.0.0.1:$dport to reach it"
+    echo "   from your desktop). Press Ctrl-C to stop the dashboard and the demo redis-server."
+    wait "$DASH_PID" || true
 fi
-bold "stopping the demo redis-server"
+bold "stopping the dashboard and the demo redis-server"

@@ -22,7 +22,9 @@ static void flood_update(const struct det_flood_params *p, struct det_ctx *c)
 
     flood_roll(p, f, c->now);
     if (c->evt->type == FLOW_EVT_CLASSIFIED) {
-        if (r->dst_pkts > 0)
+        /* a SYN-ACK to a spoofed SYN is no answer: only a handshake the initiator
+         * completed (its ACK seen) shows the service is really coping */
+        if (r->dst_pkts > 0 && (r->proto != 6 || (r->tcp_flags_src & DET_TCP_ACK)))
             f->answered++;
         return;
     }

@@ -354,8 +354,8 @@ static void heartbeat(struct rdx_export *x, const struct rdx_sensor_status *s)
 {
     struct spool_stats sp = {0};
     char key[128], v[12][32];
-    const char *argv[32];
-    size_t lens[32];
+    const char *argv[40];
+    size_t lens[40];
     int n = 0, i;
 
     if (x->spool)
@@ -392,6 +392,8 @@ static void heartbeat(struct rdx_export *x, const struct rdx_sensor_status *s)
     argv[n++] = "updated", argv[n++] = v[11];
     argv[n++] = "counters";
     argv[n++] = s->counters_json[0] ? s->counters_json : "{}";
+    argv[n++] = "rules";
+    argv[n++] = s->rules_json && s->rules_json[0] ? s->rules_json : "{}";
     for (i = 0; i < n; i++)
         lens[i] = strlen(argv[i]);
     queue_cmd(x, n, argv, lens);

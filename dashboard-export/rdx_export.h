@@ -24,6 +24,7 @@ struct rdx_sensor_status {
     uint64_t packets, bytes, drops, flows_active, flows_total, alerts;
     const char *ruleset_hash;
     char counters_json[2048];       /* every counter, rendered by the pipeline */
+    const char *rules_json;         /* per-rule counters {"ID":{"evaluations":...}}, or NULL */
 };
 
 struct rdx_export_stats {

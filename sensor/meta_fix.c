@@ -234,7 +234,11 @@ static void fix_count_type(struct meta_fix *fix, const struct meta_fix_field *ty
 }
 
 /* Fold one valid message into *fix. The ids are kept as seen from the flow's
- * source: a responder's 49 is the initiator's 56. */
+ * source: a responder's 49 is the initiator's 56. Each id is taken from the
+ * first message that carries it, independently: a capture that starts
+ * mid-session often opens with the server's TestRequest (no 49/56) or with a
+ * message carrying only one of them, and the other must still be filled by a
+ * later message from either side. */
 static void fix_apply(struct meta_fix *fix, const struct meta_fix_msg *m, bool from_initiator)
 {
     const struct meta_fix_field *snd = from_initiator ? &m->sender : &m->target;
@@ -245,11 +249,9 @@ static void fix_apply(struct meta_fix *fix, const struct meta_fix_msg *m, bool f
                         m->begin.vlen);
     if (m->type.val)
         fix_count_type(fix, &m->type);
-    if (fix->sender_comp_id[0] || fix->target_comp_id[0])
-        return;
-    if (snd->val)
+    if (!fix->sender_comp_id[0] && snd->val)
         meta_copy_field(fix->sender_comp_id, sizeof(fix->sender_comp_id), snd->val, snd->vlen);
-    if (tgt->val)
+    if (!fix->target_comp_id[0] && tgt->val)
         meta_copy_field(fix->target_comp_id, sizeof(fix->target_comp_id), tgt->val, tgt->vlen);
 }
 

@@ -53,6 +53,10 @@ static enum pkt_status pkt_ipv6_frag(struct pkt_ctx *c, struct fw_rd *ip,
         return PKT_FRAGMENT;
     c->reassembled = true;
     c->out->encap |= PKT_ENC_REASSEMBLED;
+    /* the flow sees one packet for the datagram: credit it with the payload the
+     * earlier fragments carried, or a fragmented response counts one fragment */
+    if (whole_len > fh->start + in.data_len)
+        c->out->wire_len += whole_len - fh->start - in.data_len;
     fw_rd_init(&r, whole, whole_len);
     return pkt_ipv6_decode(c, &r);
 }

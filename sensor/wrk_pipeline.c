@@ -26,6 +26,7 @@
 #include "anz_engine.h"
 #include "cap_source.h"
 #include "fw_alloc.h"
+#include "fw_buf.h"
 #include "fw_err.h"
 #include "fw_log.h"
 #include "fw_ring.h"
@@ -109,6 +110,7 @@ struct pipeline {
     struct cap_stats cap_snap;
     struct anz_stats anz_snap;
     char ruleset_hash[80];
+    struct fw_buf rules_json;           /* per-rule counters, rendered by the analyzer */
 };
 
 /* GLOBAL: set by signal handlers only. */
@@ -334,6 +336,37 @@ static unsigned analyzer_drain(struct pipeline *pl, struct worker_slot *s, unsig
     return n;
 }
 
+/* Per-rule counters as JSON; the counters belong to the analyzer thread, the
+ * rendered copy is shared under pl->mu with the exporter and the summary. */
+static void rules_snapshot(struct pipeline *pl)
+{
+    struct fw_buf b;
+    size_t i, n = rule_set_count(pl->rules);
+
+    fw_buf_init(&b);
+    fw_buf_putc(&b, '{');
+    for (i = 0; i < n; i++) {
+        struct rule_counters c;
+        const struct rule_meta *m = rule_set_nth(pl->rules, i, &c);
+
+        if (!m)
+            continue;
+        fw_buf_json_key(&b, m->id);
+        fw_buf_putc(&b, '{');
+        fw_buf_json_kv_u64(&b, "evaluations", c.evaluations);
+        fw_buf_json_kv_u64(&b, "matches", c.matches);
+        fw_buf_json_kv_u64(&b, "alerts", c.alerts);
+        fw_buf_json_kv_u64(&b, "suppressed", c.suppressed);
+        fw_buf_json_kv_u64(&b, "shadow_hits", c.shadow_hits);
+        fw_buf_putc(&b, '}');
+    }
+    fw_buf_putc(&b, '}');
+    pthread_mutex_lock(&pl->mu);
+    fw_buf_free(&pl->rules_json);
+    pl->rules_json = b;
+    pthread_mutex_unlock(&pl->mu);
+}
+
 static void analyzer_housekeeping(struct pipeline *pl, uint64_t max_ts, uint64_t *last_tick,
                                   uint64_t *last_watch)
 {
@@ -345,6 +378,7 @@ static void analyzer_housekeeping(struct pipeline *pl, uint64_t max_ts, uint64_t
         pthread_mutex_lock(&pl->mu);
         anz_engine_stats(pl->anz, &pl->anz_snap);
         pthread_mutex_unlock(&pl->mu);
+        rules_snapshot(pl);
     }
     if (pipe_reload) {
         pipe_reload = 0;
@@ -384,6 +418,7 @@ static void *analyzer_main(void *arg)
     pthread_mutex_lock(&pl->mu);
     anz_engine_stats(pl->anz, &pl->anz_snap);
     pthread_mutex_unlock(&pl->mu);
+    rules_snapshot(pl);
     exp_push(pl, EXP_MSG_EOF, NULL, 0);
     return NULL;
 }
@@ -444,6 +479,14 @@ static void status_counters(struct pipeline *pl, const struct wrk_stats *w,
              atomic_load(&pl->alerts), a->alerts_shadow);
 }
 
+static _Thread_local struct fw_buf *exporter_rules_buf;
+
+static void exporter_status_free(void)
+{
+    if (exporter_rules_buf)
+        fw_buf_free(exporter_rules_buf);
+}
+
 static void exporter_status(struct pipeline *pl, struct rdx_sensor_status *st)
 {
     struct wrk_stats w;
@@ -451,11 +494,15 @@ static void exporter_status(struct pipeline *pl, struct rdx_sensor_status *st)
     struct cap_stats c;
     struct anz_stats a;
     static _Thread_local char hash[80];
+    static _Thread_local struct fw_buf rules;
     double secs = (double)(fw_time_mono_us() - pl->start_mono) / 1e6;
 
     pipeline_totals(pl, &w, &p, &c, &a);
     pthread_mutex_lock(&pl->mu);
     memcpy(hash, pl->ruleset_hash, sizeof(hash));
+    fw_buf_reset(&rules);
+    if (pl->rules_json.len)
+        fw_buf_append(&rules, pl->rules_json.data, pl->rules_json.len);
     pthread_mutex_unlock(&pl->mu);
     memset(st, 0, sizeof(*st));
     st->uptime_s = (uint64_t)secs;
@@ -468,6 +515,8 @@ static void exporter_status(struct pipeline *pl, struct rdx_sensor_status *st)
     st->flows_total = w.flows_created;
     st->alerts = atomic_load(&pl->alerts);
     st->ruleset_hash = hash;
+    st->rules_json = rules.data;
+    exporter_rules_buf = &rules;
     status_counters(pl, &w, &p, &c, &a, st->counters_json, sizeof(st->counters_json));
 }
 
@@ -512,6 +561,7 @@ static void *exporter_main(void *arg)
     rdx_export_flush(pl->rdx, 5 * FW_USEC_PER_SEC);
     last = 0;
     exporter_tick(pl, &last);
+    exporter_status_free();
     return NULL;
 }
 
@@ -813,7 +863,29 @@ static void pipeline_teardown(struct pipeline *pl)
     cap_source_close(pl->src);
     wrk_watch_destroy(pl->watch);
     rule_set_free(pl->rules);
+    fw_buf_free(&pl->rules_json);
     pthread_mutex_destroy(&pl->mu);
+}
+
+/* Per-rule counters at the end of a run (-v): what fired, what exceptions and
+ * shadow mode held back. Rules that never matched are left out. */
+static void print_rule_counters(struct pipeline *pl)
+{
+    size_t i, n = rule_set_count(pl->rules);
+
+    if (fw_log_verbosity < FW_LOG_INFO || !n)
+        return;
+    fprintf(stderr, "%-22s %12s %10s %8s %10s %8s\n", "rule", "evaluations", "matches",
+            "alerts", "suppressed", "shadow");
+    for (i = 0; i < n; i++) {
+        struct rule_counters c;
+        const struct rule_meta *m = rule_set_nth(pl->rules, i, &c);
+
+        if (!m || !c.matches)
+            continue;
+        fprintf(stderr, "%-22s %12" PRIu64 " %10" PRIu64 " %8" PRIu64 " %10" PRIu64 " %8" PRIu64
+                "\n", m->id, c.evaluations, c.matches, c.alerts, c.suppressed, c.shadow_hits);
+    }
 }
 
 static void print_summary(struct pipeline *pl, struct wrk_pipeline_summary *sum)
@@ -848,6 +920,7 @@ static void print_summary(struct pipeline *pl, struct wrk_pipeline_summary *sum)
             p.malformed, p.unsupported, c.bad_files + c.read_errors, w.flows_evicted,
             pl->cfg->redis_url[0] ? (x.redis_up ? "up" : "down") : "off", x.spooled,
             x.spool_dropped);
+    print_rule_counters(pl);
 }
 
 int wrk_pipeline_run(const struct fw_config *cfg, const struct wrk_pipeline_opts *o,

@@ -464,10 +464,13 @@ void wrk_worker_packet(struct wrk_worker *w, const struct pkt *p)
         e = wrk_flow_new(w, p, hash);
         if (!e)
             return;                 /* chunk allocation failed: counted as not created */
-        from_src = true;
+        /* count before emitting: flow_start carries its first packet (TCP flags, size),
+         * which the flood and scan detectors need to tell a bare SYN from other starts */
+        wrk_count(e, p, true);
         wrk_emit(w, e, FLOW_EVT_START, FLOW_END_NONE, p->ts_us);
+    } else {
+        wrk_count(e, p, from_src);
     }
-    wrk_count(e, p, from_src);
     if (!(e->state & FLOW_ST_NDPI_DONE))
         wrk_dpi_packet(w, e, p);
     if (p->payload_len)

@@ -38,7 +38,8 @@ while IFS=$'\t' read -r name what want; do
         nok "$name ($what): counted ${got:-0} packets, want $want"; continue
     fi
     # a file that breaks mid-way is named in a warning and counted
-    if grep -q 'rest of file skipped' "$TMP/err" && [ "$(field 'damaged files')" -lt 1 ]; then
+    dmg=$(field 'damaged files')
+    if grep -q 'rest of file skipped' "$TMP/err" && [ "${dmg:-0}" -lt 1 ]; then
         nok "$name ($what): damaged file not counted"; continue
     fi
     ok "$name ($what): exit $RC, $(grep '^finwatch:' "$TMP/err" | tail -1 | cut -c1-90)"

@@ -23,6 +23,13 @@ cat >"$TMP/r.yaml" <<'YAML'
 id: FW-E2E-REMOTE
 title: Telnet or RDP seen
 event: flow_classified
+dedup: 0
+match:
+  ndpi.protocol|in: [Telnet, RDP]
+---
+id: FW-E2E-REMOTE-DEDUP
+title: Telnet or RDP seen, one alert per pair and hour
+event: flow_classified
 match:
   ndpi.protocol|in: [Telnet, RDP]
 ---
@@ -31,7 +38,7 @@ title: never fires
 match:
   ndpi.protocol: NoSuchProtocol
 YAML
-printf 'FW-E2E-REMOTE 172.16.0.8 4\nFW-E2E-NEVER * 0\n' >"$TMP/ok.txt"
+printf 'FW-E2E-REMOTE 172.16.0.8 4\nFW-E2E-REMOTE-DEDUP 172.16.0.8 1\nFW-E2E-NEVER * 0\n' >"$TMP/ok.txt"
 printf 'FW-E2E-REMOTE 172.16.0.8 1\n' >"$TMP/bad.txt"
 out=$("$FW_BIN" rules test "$TMP/r.yaml" --pcap "$pcap" --expect "$TMP/ok.txt" 2>&1); rc=$?
 check "rules test passes on the right expectation" [ "$rc" -eq 0 ]

@@ -1961,6 +1961,36 @@ static void scn_demo(struct gen_ctx *g, uint64_t start)
     demo_part(g, scn_zone_policy, start + 22 * GEN_MIN, 1.0);
 }
 
+/* perf: 200k short DNS lookups (query + answer, classified by nDPI at once) from
+ * 8 branch clients to the resolver within 50 s of packet time, so every flow is
+ * still in the table, idle, when the capture ends (udp_idle is 60 s). Distinct
+ * ports, few hosts: the RSS growth is the flow table's, not the analyzers'. */
+static void scn_manyflows(struct gen_ctx *g, uint64_t start)
+{
+    size_t n = gen_scaled(g, 200000), i;
+    uint64_t gap = 50 * GEN_SEC / n;
+    uint8_t mem[512];
+    uint8_t a[4] = {198, 51, 100, 7};
+    struct gen_buf b;
+
+    g->now = start;
+    for (i = 0; i < n && !g->failed; i++) {
+        struct gen_ep c = {IP4(10, 20, 0, 10 + i % 8), (uint16_t)(10000 + (i / 8) % 50000)};
+        struct gen_ep s = {RESOLVER, 53};
+        uint16_t id = (uint16_t)gen_rand(g);
+
+        gen_buf_init(&b, mem, sizeof(mem));
+        dns_begin(&b, id, 0x0100, 0, "www.example.com", DNS_A);
+        gen_udp(g, &c, &s, b.b, b.len);
+        gen_tick(g, gap / 2);
+        gen_buf_init(&b, mem, sizeof(mem));
+        dns_begin(&b, id, 0x8180, 1, "www.example.com", DNS_A);
+        dns_rr(&b, DNS_A, 300, a, sizeof(a));
+        gen_udp(g, &s, &c, b.b, b.len);
+        gen_tick(g, gap - gap / 2);
+    }
+}
+
 /* ---------------------------------------------------------------------------
  * Command line
  * ------------------------------------------------------------------------- */
@@ -1985,6 +2015,7 @@ static const struct gen_scenario gen_scenarios[] = {
     {"zone_policy", scn_zone_policy, "branch -> swift and atm -> external sessions"},
     {"fix_anomaly", scn_fix_anomaly, "FIX logon with unknown SenderCompID, bad checksum"},
     {"demo", scn_demo, "benign + scans, brute force, tunnel, policy, beacon (< 2 MB)"},
+    {"manyflows", scn_manyflows, "200k idle classified DNS flows in 50 s (bench: bytes/flow)"},
 };
 
 static const struct gen_scenario *gen_find(const char *name)

@@ -912,12 +912,12 @@ static void print_summary(struct pipeline *pl, struct wrk_pipeline_summary *sum)
             "finwatch: %" PRIu64 " packets, %" PRIu64 " bytes, %" PRIu64 " flows, %" PRIu64
             " alerts in %.2f s (%.0f pps); drops %" PRIu64 " (kernel %" PRIu64 ", ring %" PRIu64
             "); skipped: truncated %" PRIu64 ", malformed %" PRIu64 ", unsupported %" PRIu64
-            "; damaged files %" PRIu64 "; flows evicted %" PRIu64 "; redis %s, spooled %" PRIu64
-            ", spool dropped %" PRIu64
-            "\n",
+            "; damaged files %" PRIu64 "; flows evicted %" PRIu64 ", hosts evicted %" PRIu64
+            "; redis %s, spooled %" PRIu64 ", spool dropped %" PRIu64 "\n",
             sum->packets, sum->bytes, sum->flows, sum->alerts, sum->seconds, sum->pps,
             sum->drops, c.kernel_dropped, atomic_load(&pl->ring_drops), p.truncated,
             p.malformed, p.unsupported, c.bad_files + c.read_errors, w.flows_evicted,
+            a.hosts_evicted,
             pl->cfg->redis_url[0] ? (x.redis_up ? "up" : "down") : "off", x.spooled,
             x.spool_dropped);
     print_rule_counters(pl);

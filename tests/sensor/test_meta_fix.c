@@ -32,6 +32,8 @@
 /* From fix.pcap: TestRequest "farm" (zero-padded BodyLength), then a Heartbeat. */
 #define PCAP_TR "8=FIX.4.1|9=00014|35=1|112=farm|10=217|"
 #define PCAP_HB "8=FIX.4.1|9=000041|35=0|34=006127|43=N|52=20170502-19:58:29|10=113|"
+/* Heartbeat from EXCHANGE carrying only TargetCompID (no 49). */
+#define HB_S_ONLY56 "8=FIX.4.2|9=21|35=0|56=CLIENT1|34=7|10=068|"
 
 static uint8_t wire[4096];
 
@@ -84,6 +86,30 @@ static void test_responder_first(void **state)
     assert_string_equal(fix.target_comp_id, "EXCHANGE");
     assert_int_equal(parse(ORDER, true, &fix), 1);
     assert_string_equal(fix.sender_comp_id, "CLIENT1");
+}
+
+/* Capture started mid-session (as in nDPI's fix.pcap): the peer's messages
+ * arrive first and carry no ids (TestRequest) or only one of them; each id must
+ * still be filled, from the flow source's point of view, by later messages. */
+static void test_ids_filled_independently(void **state)
+{
+    struct meta_fix fix;
+
+    (void)state;
+    memset(&fix, 0, sizeof(fix));
+    assert_int_equal(parse(PCAP_TR, false, &fix), 1);       /* no 49/56 at all */
+    assert_string_equal(fix.sender_comp_id, "");
+    assert_string_equal(fix.target_comp_id, "");
+    assert_int_equal(parse(HB_S_ONLY56, false, &fix), 1);   /* server's 56 = source's 49 */
+    assert_int_equal(fix.malformed, 0);
+    assert_string_equal(fix.sender_comp_id, "CLIENT1");
+    assert_string_equal(fix.target_comp_id, "");
+    assert_int_equal(parse(ORDER, true, &fix), 1);          /* fills the missing target */
+    assert_string_equal(fix.sender_comp_id, "CLIENT1");
+    assert_string_equal(fix.target_comp_id, "EXCHANGE");
+    assert_int_equal(parse(LOGON_S, false, &fix), 1);       /* nothing overwritten */
+    assert_string_equal(fix.sender_comp_id, "CLIENT1");
+    assert_string_equal(fix.target_comp_id, "EXCHANGE");
 }
 
 static void test_several_and_counts(void **state)
@@ -291,6 +317,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_logon),
         cmocka_unit_test(test_responder_first),
+        cmocka_unit_test(test_ids_filled_independently),
         cmocka_unit_test(test_several_and_counts),
         cmocka_unit_test(test_msgtype_table_full),
         cmocka_unit_test(test_cut_everywhere),

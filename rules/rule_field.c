@@ -14,55 +14,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dpi_risks.h"
 #include "fw_err.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-/* ndpi_risk2str() of nDPI 4.2, by bit; [0] is NDPI_NO_RISK. */
-static const char *const risk_names[] = {
-    [0] = "",
-    [1] = "XSS Attack",
-    [2] = "SQL Injection",
-    [3] = "RCE Injection",
-    [4] = "Binary Application Transfer",
-    [5] = "Known Protocol on Non Standard Port",
-    [6] = "Self-signed Certificate",
-    [7] = "Obsolete TLS Version (1.1 or older)",
-    [8] = "Weak TLS Cipher",
-    [9] = "TLS Expired Certificate",
-    [10] = "TLS Certificate Mismatch",
-    [11] = "HTTP Suspicious User-Agent",
-    [12] = "HTTP Numeric IP Address",
-    [13] = "HTTP Suspicious URL",
-    [14] = "HTTP Suspicious Header",
-    [15] = "TLS (probably) Not Carrying HTTPS",
-    [16] = "Suspicious DGA Domain name",
-    [17] = "Malformed Packet",
-    [18] = "SSH Obsolete Client Version/Cipher",
-    [19] = "SSH Obsolete Server Version/Cipher",
-    [20] = "SMB Insecure Version",
-    [21] = "TLS Suspicious ESNI Usage",
-    [22] = "Unsafe Protocol",
-    [23] = "Suspicious DNS Traffic",
-    [24] = "Missing SNI TLS Extension",
-    [25] = "HTTP Suspicious Content",
-    [26] = "Risky ASN",
-    [27] = "Risky Domain Name",
-    [28] = "Possibly Malicious JA3 Fingerprint",
-    [29] = "Possibly Malicious SSL Cert. SHA1 Fingerprint",
-    [30] = "Desktop/File Sharing Session",
-    [31] = "Uncommon TLS ALPN",
-    [32] = "TLS Certificate Validity Too Long",
-    [33] = "TLS Suspicious Extension",
-    [34] = "TLS Fatal Alert",
-    [35] = "Suspicious Entropy",
-    [36] = "Clear-Text Credentials",
-    [37] = "DNS Packet Larger Than 512 bytes",
-    [38] = "Fragmented DNS Message",
-    [39] = "Text Contains Non-Printable Characters",
-    [40] = "Possible Exploit Detected",
-    [41] = "TLS Certificate About To Expire",
-};
+/* Risk names come from sensor/dpi_risks.c (nDPI 4.2's ndpi_risk2str list). */
 
 struct code_name {
     const char *name;
@@ -333,25 +290,22 @@ const char *rule_field_suggest(const char *name)
 
 const char *rule_risk_suggest(const char *name)
 {
-    return suggest(name, &risk_names[1], N(risk_names) - 1, sizeof(risk_names[0]));
+    const char *names[DPI_RISK_MAX];
+    unsigned i, n = 0;
+
+    for (i = 1; i < dpi_risks_count() && n < DPI_RISK_MAX; i++)
+        names[n++] = dpi_risks_name(i);
+    return suggest(name, names, n, sizeof(names[0]));
 }
 
 int rule_risk_bit(const char *name)
 {
-    size_t i;
-
-    for (i = 1; i < N(risk_names); i++)
-        if (strcmp(risk_names[i], name) == 0)
-            return (int)i;
-    for (i = 1; i < N(risk_names); i++)
-        if (strcasecmp(risk_names[i], name) == 0)
-            return (int)i;
-    return -1;
+    return dpi_risks_bit(name);
 }
 
 const char *rule_risk_name(unsigned bit)
 {
-    return bit < N(risk_names) ? risk_names[bit] : NULL;
+    return dpi_risks_name(bit);
 }
 
 static const struct code_name *codes_of(int id, size_t *n)
@@ -392,10 +346,10 @@ static void format_risks(uint64_t bits, char *buf, size_t len)
     size_t off = 0, i;
 
     buf[0] = '\0';
-    for (i = 1; i < N(risk_names) && off < len; i++) {
+    for (i = 1; i < dpi_risks_count() && i < DPI_RISK_MAX && off < len; i++) {
         if (!(bits & (1ull << i)))
             continue;
-        int w = snprintf(buf + off, len - off, "%s%s", off ? "," : "", risk_names[i]);
+        int w = snprintf(buf + off, len - off, "%s%s", off ? "," : "", dpi_risks_name((unsigned)i));
         if (w < 0)
             break;
         off += (size_t)w;

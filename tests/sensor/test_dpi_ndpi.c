@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "dpi_ndpi.h"
+#include "dpi_risks.h"
 #include "flow_testpkt.h"
 #include "wrk_worker.h"
 
@@ -122,6 +123,23 @@ static void test_names(void **state)
     assert_non_null(strstr(dpi_lib_version(), "4.2"));
 }
 
+/* The nDPI-free risk table (dpi_risks.c) used by rules and records must name
+ * every risk exactly as this nDPI does, bit for bit. */
+static void test_risk_table_matches_ndpi(void **state)
+{
+    unsigned bit;
+
+    (void)state;
+    assert_int_equal(dpi_risks_count(), dpi_risk_count());
+    for (bit = 1; bit < dpi_risk_count(); bit++) {
+        assert_non_null(dpi_risks_name(bit));
+        assert_string_equal(dpi_risks_name(bit), dpi_risk_name(bit));
+        assert_int_equal(dpi_risks_bit(dpi_risk_name(bit)), (int)bit);
+    }
+    assert_null(dpi_risks_name(0));
+    assert_int_equal(dpi_risks_bit("no such risk"), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -129,6 +147,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_http_get, setup, teardown),
         cmocka_unit_test_setup_teardown(test_giveup_after_udp_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_names, setup, teardown),
+        cmocka_unit_test(test_risk_table_matches_ndpi),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -124,13 +124,18 @@ demo: deps $(BIN) tools
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/finwatch/rules \
-	    $(DESTDIR)/etc/finwatch $(DESTDIR)/lib/systemd/system
+	    $(DESTDIR)$(PREFIX)/share/doc/finwatch $(DESTDIR)/etc/finwatch \
+	    $(DESTDIR)/lib/systemd/system
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/finwatch
 	cp -r rules/detections/. $(DESTDIR)$(PREFIX)/share/finwatch/rules/
-	install -m 0644 configs/finwatch.yaml $(DESTDIR)/etc/finwatch/finwatch.yaml.example
+	cp -r README.md docs $(DESTDIR)$(PREFIX)/share/doc/finwatch/
+	sed 's#rules/detections#$(PREFIX)/share/finwatch/rules#' configs/finwatch.yaml \
+	    >$(DESTDIR)/etc/finwatch/finwatch.yaml.example
 	[ -e $(DESTDIR)/etc/finwatch/finwatch.yaml ] || \
-	    install -m 0644 configs/finwatch.yaml $(DESTDIR)/etc/finwatch/finwatch.yaml
-	install -m 0644 configs/finwatch.service $(DESTDIR)/lib/systemd/system/finwatch.service
+	    install -m 0644 $(DESTDIR)/etc/finwatch/finwatch.yaml.example \
+	        $(DESTDIR)/etc/finwatch/finwatch.yaml
+	sed 's#/usr/local#$(PREFIX)#g' configs/finwatch.service \
+	    >$(DESTDIR)/lib/systemd/system/finwatch.service
 
 clean:
 	rm -rf build

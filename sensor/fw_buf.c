@@ -145,6 +145,11 @@ void fw_buf_json_strn(struct fw_buf *b, const char *s, size_t n)
         } else if ((sl = utf8_seq_len(u + i, n - i)) == 0) {
             fw_buf_printf(b, "\\u%04x", c);     /* a stray byte, shown as Latin-1 */
             i++;
+        } else if (sl == 3 && c == 0xe2 && u[i + 1] == 0x80 && (u[i + 2] & 0xfe) == 0xa8) {
+            /* U+2028/U+2029 are valid JSON but end a line in JavaScript: a dashboard
+             * that evals or inlines a record must not be split by a packet's bytes */
+            fw_buf_printf(b, "\\u%04x", 0x2028 + (u[i + 2] & 1));
+            i += 3;
         } else {
             fw_buf_append(b, u + i, sl);
             i += sl;

@@ -466,6 +466,17 @@ static void sec_rules(struct cfg_ctx *c, const struct rule_ynode *v, const char 
     walk_map(c, v, name, keys);
 }
 
+/* local: the sensor keeps the threat map itself; agent: a central
+ * `finwatch aggregate` does (alerts go to fw:ingest). */
+static void set_redis_mode(struct cfg_ctx *c, const struct rule_ynode *v, const char *name)
+{
+    static const char *const words[] = {"local", "agent", NULL};
+    int i = one_of(c, v, name, words, "'local' or 'agent'");
+
+    if (i >= 0)
+        c->cfg->redis_agent = i == 1;
+}
+
 static void sec_redis(struct cfg_ctx *c, const struct rule_ynode *v, const char *name)
 {
     static const struct cfg_key keys[] = {
@@ -475,6 +486,7 @@ static void sec_redis(struct cfg_ctx *c, const struct rule_ynode *v, const char 
         CFG_NUM("spool_max", CT_SIZE, spool_max, 0, 0),
         CFG_NUM("stream_maxlen", CT_U64, stream_maxlen, 1, LLONG_MAX),
         CFG_NUM("timeout", CT_DURATION, redis_timeout_us, 1, 0),
+        CFG_FN("mode", set_redis_mode),
         {NULL, CT_STR, 0, 0, 0, 0, NULL},
     };
 

@@ -66,6 +66,7 @@ struct fw_config {
     uint64_t spool_max;             /* bytes; default 1GiB */
     uint64_t stream_maxlen;         /* fw:alerts MAXLEN ~; default 100000 */
     uint64_t redis_timeout_us;      /* connect and command timeout; default 2s */
+    bool redis_agent;               /* redis.mode: agent (alerts to fw:ingest, no map) */
     /* output */
     char flows_path[512];           /* "" = off, "-" = stdout */
     char alerts_path[512];

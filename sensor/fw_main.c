@@ -59,6 +59,7 @@ static const char sensor_usage[] =
     "  -w, --workers N        worker threads (default: sensor.workers, 1)\n"
     "      --redis URL        redis://[user:pass@]host:port/db or unix:///path\n"
     "      --no-redis         do not write to Redis (files only)\n"
+    "      --agent            agent of a central 'finwatch aggregate' (redis.mode: agent)\n"
     "      --flows FILE       flow records as JSON lines ('-' = stdout)\n"
     "      --alerts FILE      alert records as JSON lines ('-' = stdout)\n"
     "      --sensor-id NAME   this sensor's name in records and Redis keys\n"
@@ -80,7 +81,7 @@ struct sensor_cli {
     size_t nrules;
     const char *read_path, *iface, *redis, *flows, *alerts, *sensor_id, *filter, *user;
     long workers;
-    bool no_redis, progress, no_summary, use_syslog;
+    bool no_redis, progress, no_summary, use_syslog, agent;
     int verbosity;              /* relative: -q = -1, -v = +1 */
 };
 
@@ -94,7 +95,7 @@ static int usage_error(const char *usage, const char *fmt, const char *arg)
 
 enum {
     OPT_RULES = 256, OPT_REDIS, OPT_NO_REDIS, OPT_FLOWS, OPT_ALERTS, OPT_SENSOR_ID,
-    OPT_PROGRESS, OPT_NO_SUMMARY, OPT_SYSLOG,
+    OPT_PROGRESS, OPT_NO_SUMMARY, OPT_SYSLOG, OPT_AGENT,
 };
 
 static int sensor_parse_opt(struct sensor_cli *c, int opt, const char *arg)
@@ -130,6 +131,7 @@ static int sensor_parse_opt(struct sensor_cli *c, int opt, const char *arg)
     case OPT_PROGRESS: c->progress = true; break;
     case OPT_NO_SUMMARY: c->no_summary = true; break;
     case OPT_SYSLOG: c->use_syslog = true; break;
+    case OPT_AGENT: c->agent = true; break;
     default: return EXIT_USAGE;
     }
     return 0;
@@ -156,6 +158,7 @@ static int sensor_parse(struct sensor_cli *c, int argc, char **argv)
         {"progress", no_argument, NULL, OPT_PROGRESS},
         {"no-summary", no_argument, NULL, OPT_NO_SUMMARY},
         {"syslog", no_argument, NULL, OPT_SYSLOG},
+        {"agent", no_argument, NULL, OPT_AGENT},
         {NULL, 0, NULL, 0},
     };
     int opt, rc;
@@ -220,6 +223,8 @@ static int sensor_apply_flags(struct fw_config *cfg, const struct sensor_cli *c)
     cfg->log_level += c->verbosity;
     if (c->use_syslog)
         cfg->syslog = true;
+    if (c->agent)
+        cfg->redis_agent = true;
     return 0;
 }
 

@@ -23,18 +23,41 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 "$BUILD/tests/tools/fwcat" "$WORK/tp.pcap" "$N" "$SHARED"/pcaps/ndpi/*.pcap "$SHARED"/pcaps/attacks/*.pcap 2>&1
 pk=$N
 
-# best_time CMD... : prints the best wall time of RUNS runs (seconds)
+# best_time CMD... : runs CMD (a program or a shell function) RUNS times and
+# prints "WALL CPU" of the fastest run in seconds (CPU = user + sys of all
+# threads). Wall time is the figure that counts, but on a shared machine CPU
+# time shows the work done even when other jobs steal the cores. "FAIL FAIL"
+# if the command fails: a benchmark of a crash is not a result.
 best_time() {
-    local best="" t
+    local best="" cpu="" w c r t0 t1 u0 u1
     for _ in $(seq "$RUNS"); do
-        /usr/bin/time -f '%e' -o "$WORK/t.tmp" "$@" >/dev/null 2>&1
-        t=$(tail -1 "$WORK/t.tmp")
-        if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN{exit !(a<b)}'; then best=$t; fi
+        u0=$(cpu_children); t0=$(date +%s.%N)
+        "$@" >/dev/null 2>"$WORK/err.tmp"; r=$?
+        t1=$(date +%s.%N); u1=$(cpu_children)
+        if [ "$r" -ne 0 ]; then echo "bench: $1 failed ($r): $(head -c 300 "$WORK/err.tmp")" >&2
+            echo "FAIL FAIL"; return; fi
+        w=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b - a}')
+        c=$(awk -v a="$u0" -v b="$u1" 'BEGIN{printf "%.3f", b - a}')
+        if [ -z "$best" ] || awk -v a="$w" -v b="$best" 'BEGIN{exit !(a<b)}'; then best=$w; cpu=$c; fi
     done
-    echo "$best"
+    echo "$best $cpu"
 }
-pps() { awk -v n="$pk" -v t="$1" 'BEGIN{ if (t <= 0) t = 0.001; printf "%.0f", n / t }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ printf "%.2f", a / b }'; }
+# user + sys seconds of this shell's finished children (bash 'times', 2nd line)
+cpu_children() {
+    times | tail -1 | awk '{ split($1, a, "m"); split($2, b, "m");
+        printf "%.3f", a[1] * 60 + a[2] + b[1] * 60 + b[2] }'
+}
+pps() { awk -v n="$pk" -v t="$1" 'BEGIN{ if (t == "FAIL") { print "FAIL"; exit }
+    if (t <= 0) t = 0.001; printf "%.0f", n / t }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a == "FAIL" || b == "FAIL" || b <= 0) print "n/a";
+    else printf "%.2f", a / b }'; }
+# instructions CMD...: user-space instructions retired (all threads), or "n/a";
+# repeatable to ~1 %, unlike times on a busy machine.
+instructions() {
+    if ! perf stat -x, -e instructions:u true >/dev/null 2>&1; then echo n/a; return; fi
+    perf stat -x, -e instructions:u -o "$WORK/ins.tmp" "$@" >/dev/null 2>&1 || { echo n/a; return; }
+    awk -F, '/instructions/ { print $1; exit }' "$WORK/ins.tmp"
+}
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$WORK" >/dev/null 2>&1 &
@@ -43,31 +66,39 @@ sleep 0.3
 mkdir -p "$WORK/spool"
 sed "s#/var/lib/finwatch/spool#$WORK/spool#" configs/finwatch.yaml >"$WORK/fw.yaml"
 
-t_loop=$(best_time "$BUILD/tests/bench/bench_pcap_loop" "$WORK/tp.pcap")
-t_ndpi=$(best_time ndpiReader -i "$WORK/tp.pcap" -q)
 fw() { "$BIN" sensor -r "$WORK/tp.pcap" -c "$WORK/fw.yaml" --rules rules/detections \
         --redis "redis://127.0.0.1:$port/0" --no-summary -q "$@"; }
-t_fw1=$(best_time fw --workers 1)
-t_fw2=$(best_time fw --workers 2)
+echo "load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg) (other jobs share the cores)"
+read -r t_loop c_loop < <(best_time "$BUILD/tests/bench/bench_pcap_loop" "$WORK/tp.pcap")
+read -r t_ndpi c_ndpi < <(best_time ndpiReader -i "$WORK/tp.pcap" -q)
+read -r t_fw1 c_fw1 < <(best_time fw --workers 1)
+read -r t_fw2 c_fw2 < <(best_time fw --workers 2)
+i_ndpi=$(instructions ndpiReader -i "$WORK/tp.pcap" -q)
+i_fw1=$(instructions fw --workers 1)
 
 echo
-printf '%-44s %12s %10s\n' "measurement ($pk packets)" "packets/s" "ratio"
-printf '%-44s %12s %10s\n' "bare libpcap read loop (ceiling)" "$(pps "$t_loop")" "1.00"
-printf '%-44s %12s %10s\n' "ndpiReader -i (nDPI 4.2)" "$(pps "$t_ndpi")" "$(ratio "$t_loop" "$t_ndpi")"
-printf '%-44s %12s %10s\n' "finwatch, 1 worker, rules+analyzers+Redis" "$(pps "$t_fw1")" "$(ratio "$t_loop" "$t_fw1")"
-printf '%-44s %12s %10s\n' "finwatch, 2 workers" "$(pps "$t_fw2")" "$(ratio "$t_loop" "$t_fw2")"
+printf '%-44s %12s %8s %8s %8s\n' "measurement ($pk packets, best of $RUNS)" "packets/s" "ratio" "wall s" "cpu s"
+row() { printf '%-44s %12s %8s %8s %8s\n' "$1" "$(pps "$2")" "$(ratio "$t_loop" "$2")" "$2" "$3"; }
+row "bare libpcap read loop (ceiling)" "$t_loop" "$c_loop"
+row "ndpiReader -i (nDPI 4.2)" "$t_ndpi" "$c_ndpi"
+row "finwatch, 1 worker, rules+analyzers+Redis" "$t_fw1" "$c_fw1"
+row "finwatch, 2 workers" "$t_fw2" "$c_fw2"
 echo
 echo "finwatch 1 worker / ndpiReader:   $(ratio "$t_ndpi" "$t_fw1")x   (target >= 1.5)"
 echo "finwatch 1 worker / libpcap loop: $(ratio "$t_loop" "$t_fw1")    (target >= 0.40)"
 echo "finwatch 2 workers / 1 worker:    $(ratio "$t_fw1" "$t_fw2")x   (target >= 1.8)"
+echo "cpu seconds, finwatch 1 worker / ndpiReader: $(ratio "$c_fw1" "$c_ndpi") (lower is better)"
+if [ "$i_fw1" != n/a ] && [ "$i_ndpi" != n/a ]; then
+    awk -v a="$i_fw1" -v b="$i_ndpi" -v n="$pk" 'BEGIN{ printf "instructions/packet: finwatch %.0f, ndpiReader %.0f (ratio %.2f)\n", a / n, b / n, a / b }'
+fi
 
 # Memory per idle classified flow: RSS growth between a small and a many-flow run.
 if [ -x "$BUILD/tests/tools/fwgen" ]; then
     "$BUILD/tests/tools/fwgen" benign "$WORK/small.pcap" >/dev/null 2>&1
     "$BUILD/tests/tools/fwgen" manyflows "$WORK/many.pcap" >/dev/null 2>&1 || true
     if [ -s "$WORK/many.pcap" ]; then
-        rss() { /usr/bin/time -f '%M' -o "$WORK/m.tmp" "$BIN" sensor -r "$1" --no-redis --rules rules/detections -q >/dev/null 2>&1; tail -1 "$WORK/m.tmp"; }
-        flows() { "$BIN" sensor -r "$1" --no-redis --rules rules/detections 2>&1 >/dev/null | sed -n 's/.* \([0-9]*\) flows.*/\1/p' | tail -1; }
+        rss() { /usr/bin/time -f '%M' -o "$WORK/m.tmp" "$BIN" sensor -r "$1" -c "$WORK/fw.yaml" --no-redis --rules rules/detections -q >/dev/null 2>&1; tail -1 "$WORK/m.tmp"; }
+        flows() { "$BIN" sensor -r "$1" -c "$WORK/fw.yaml" --no-redis --rules rules/detections 2>&1 >/dev/null | sed -n 's/.* \([0-9]*\) flows.*/\1/p' | tail -1; }
         r1=$(rss "$WORK/small.pcap"); r2=$(rss "$WORK/many.pcap")
         f1=$(flows "$WORK/small.pcap"); f2=$(flows "$WORK/many.pcap")
         echo

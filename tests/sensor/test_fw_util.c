@@ -141,6 +141,20 @@ static void test_json_escapes_hostile_bytes(void **state)
     fw_buf_free(&b);
 }
 
+/* U+2028/U+2029 are legal inside JSON strings but end a line in JavaScript; a
+ * DNS name carrying them must not reach a dashboard raw. Other UTF-8 stays. */
+static void test_json_escapes_line_separators(void **state)
+{
+    static const char in[] = "a\xe2\x80\xa8" "b\xe2\x80\xa9" "c\xe2\x80\xa7\xe2\x80";
+    struct fw_buf b;
+
+    (void)state;
+    fw_buf_init(&b);
+    fw_buf_json_strn(&b, in, sizeof(in) - 1);
+    assert_string_equal(b.data, "\"a\\u2028b\\u2029c\xe2\x80\xa7\\u00e2\\u0080\"");
+    fw_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -150,6 +164,7 @@ int main(void)
         cmocka_unit_test(test_time_iso),
         cmocka_unit_test(test_reader_is_sticky),
         cmocka_unit_test(test_json_escapes_hostile_bytes),
+        cmocka_unit_test(test_json_escapes_line_separators),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1965,6 +1965,58 @@ static void scn_demo(struct gen_ctx *g, uint64_t start)
  * 8 branch clients to the resolver within 50 s of packet time, so every flow is
  * still in the table, idle, when the capture ends (udp_idle is 60 s). Distinct
  * ports, few hosts: the RSS growth is the flow table's, not the analyzers'. */
+/* One query and its answer between cip and an arbitrary server endpoint (not
+ * the internal resolver): a direct lookup from a zone that must not do so, DNS on
+ * an odd port, or an NXDOMAIN (nx: no answer, RCODE 3). */
+static void act_dns_direct(struct gen_ctx *g, uint32_t cip, struct gen_ep s, const char *name,
+                           bool nx)
+{
+    uint8_t mem[512];
+    struct gen_buf b;
+    struct gen_ep c = {cip, gen_eport(g)};
+    uint16_t id = (uint16_t)gen_rand(g);
+    uint32_t ip = gen_name_ip(name);
+    uint8_t a[4] = {(uint8_t)(ip >> 24), (uint8_t)(ip >> 16), (uint8_t)(ip >> 8), (uint8_t)ip};
+
+    gen_buf_init(&b, mem, sizeof(mem));
+    dns_begin(&b, id, 0x0100, 0, name, DNS_A);
+    gen_udp(g, &c, &s, b.b, b.len);
+    gen_tick(g, gen_range(g, 400, 30000));
+    gen_buf_init(&b, mem, sizeof(mem));
+    dns_begin(&b, id, nx ? 0x8183 : 0x8180, nx ? 0 : 1, name, DNS_A);
+    if (!nx)
+        dns_rr(&b, DNS_A, 300, a, 4);
+    gen_udp(g, &s, &c, b.b, b.len);
+    gen_tick(g, 200);
+}
+
+/* Small cases for the match rules of rules/detections (tests/rules/pack/):
+ * RDP from outside into core-banking, SSH from a branch into swift, direct DNS
+ * from the card zone to an external server, DNS on port 5300, and a client
+ * collecting 60 NXDOMAIN answers in two minutes (DGA). */
+static void scn_rule_pack(struct gen_ctx *g, uint64_t start)
+{
+    char name[64];
+    size_t i, n = gen_scaled(g, 60);
+
+    g->now = start;
+    act_win(g, IP4(198, 51, 100, 40), IP4(10, 10, 5, 5), SVC_RDP, false);
+    g->now = start + 10 * GEN_SEC;
+    act_ssh_attempt(g, IP4(10, 20, 7, 7), IP4(10, 30, 0, 22), "SSH-2.0-OpenSSH_9.2p1");
+    g->now = start + 20 * GEN_SEC;
+    act_dns_direct(g, IP4(10, 50, 3, 3), (struct gen_ep){IP4(203, 0, 113, 53), 53},
+                   "www.example.com", false);
+    g->now = start + 30 * GEN_SEC;
+    act_dns_direct(g, IP4(10, 20, 6, 6), (struct gen_ep){IP4(203, 0, 113, 54), 5300},
+                   "odd.example.net", false);
+    for (i = 0; i < n; i++) {
+        g->now = start + 40 * GEN_SEC + i * 2 * GEN_SEC;
+        snprintf(name, sizeof(name), "q%08x%04x.example.org", (unsigned)gen_rand(g),
+                 (unsigned)i);
+        act_dns_direct(g, IP4(10, 20, 4, 44), (struct gen_ep){RESOLVER, 53}, name, true);
+    }
+}
+
 static void scn_manyflows(struct gen_ctx *g, uint64_t start)
 {
     size_t n = gen_scaled(g, 200000), i;
@@ -2015,6 +2067,7 @@ static const struct gen_scenario gen_scenarios[] = {
     {"zone_policy", scn_zone_policy, "branch -> swift and atm -> external sessions"},
     {"fix_anomaly", scn_fix_anomaly, "FIX logon with unknown SenderCompID, bad checksum"},
     {"demo", scn_demo, "benign + scans, brute force, tunnel, policy, beacon (< 2 MB)"},
+    {"rule_pack", scn_rule_pack, "RDP in, SSH branch->swift, card DNS out, DNS on 5300, NXDOMAINs"},
     {"manyflows", scn_manyflows, "200k idle classified DNS flows in 50 s (bench: bytes/flow)"},
 };
 

@@ -176,7 +176,27 @@ static void put_ndpi(struct fw_buf *b, const struct flow_rec *r)
     fw_buf_putc(b, '}');
 }
 
-/* Application metadata our own parsers found: TLS, DNS, HTTP, SSH. */
+/* FIX session summary: who talks to whom (CompIDs seen from the flow source)
+ * and what kind of messages, so a trading desk's flows can be explained. */
+static void put_fix(struct fw_buf *b, const struct flow_rec *r)
+{
+    size_t i;
+
+    fw_buf_puts(b, ",\"fix\":{");
+    fw_buf_json_kv_str(b, "begin_string", r->fix.begin_string);
+    fw_buf_json_kv_str(b, "sender_comp_id", r->fix.sender_comp_id);
+    fw_buf_json_kv_str(b, "target_comp_id", r->fix.target_comp_id);
+    fw_buf_json_kv_u64(b, "messages", r->fix.messages);
+    fw_buf_json_kv_u64(b, "malformed", r->fix.malformed);
+    fw_buf_json_kv_u64(b, "heartbeats", r->fix.heartbeats);
+    fw_buf_json_key(b, "msg_types");
+    fw_buf_putc(b, '{');
+    for (i = 0; i < META_FIX_MSGTYPES && r->fix.msgtypes[i].type[0]; i++)
+        fw_buf_json_kv_u64(b, r->fix.msgtypes[i].type, r->fix.msgtypes[i].count);
+    fw_buf_puts(b, "}}");
+}
+
+/* Application metadata our own parsers found: TLS, DNS, HTTP, SSH, FIX. */
 static void put_app_meta(struct fw_buf *b, const struct flow_rec *r)
 {
     if ((r->meta & FLOW_META_TLS) && (r->tls.server_name[0] || r->tls.ja3_client[0])) {
@@ -188,7 +208,12 @@ static void put_app_meta(struct fw_buf *b, const struct flow_rec *r)
     if ((r->meta & FLOW_META_DNS) || r->dns_qname[0]) {
         fw_buf_puts(b, ",\"dns\":{\"question\":{");
         fw_buf_json_kv_str(b, "name", r->dns_qname);
-        fw_buf_puts(b, "}}");
+        fw_buf_json_kv_u64(b, "type", r->dns_qtype);
+        fw_buf_putc(b, '}');
+        fw_buf_json_kv_u64(b, "response_code", r->dns_rcode);
+        fw_buf_json_kv_u64(b, "queries", r->dns_queries);
+        fw_buf_json_kv_u64(b, "responses", r->dns_responses);
+        fw_buf_putc(b, '}');
     }
     if (r->meta & FLOW_META_HTTP) {
         fw_buf_puts(b, ",\"http\":{\"request\":{");
@@ -208,6 +233,8 @@ static void put_app_meta(struct fw_buf *b, const struct flow_rec *r)
         fw_buf_json_kv_str(b, "server", r->ssh.server_banner);
         fw_buf_putc(b, '}');
     }
+    if (r->meta & FLOW_META_FIX)
+        put_fix(b, r);
 }
 
 static void put_flow_finwatch(struct fw_buf *b, const struct flow_rec *r,

@@ -14,8 +14,7 @@
 
 #define AGG_SAMPLE 64               /* eviction looks at this many candidates */
 #define AGG_CLOSED_MAX 16           /* closed trend buckets waiting to be emitted */
-#define AGG_ZADD_CHUNK 256          /* members per ZADD in a decay rewrite */
-#define CMD_ARGS 48
+#define CMD_ARGS 516                 /* ZADD/ZREM carry up to 256 members per command */
 
 struct agg_top {
     char name[48];
@@ -565,7 +564,7 @@ struct cmd {
     int argc;
     const char *argv[CMD_ARGS];
     size_t lens[CMD_ARGS];
-    char store[1536];
+    char store[24576];
     size_t used;
     bool failed;                    /* too many or too long arguments: not sent */
 };
@@ -759,23 +758,31 @@ static void emit_hosts(struct agg_map *m, struct emitter *em)
     fw_buf_free(&j2);
 }
 
-/* ZREM key member for every NUL-separated member of gone; then empties it. */
+/* ZREM key member... for every NUL-separated member of gone, many members per
+ * command (an evicted edge per alert is common at the cap); then empties it. */
 static void emit_gone(struct emitter *em, const char *key, struct fw_buf *gone)
 {
     size_t off = 0;
     struct cmd c;
 
+    cmd_start(&c);
     while (off < gone->len) {
         const char *member = gone->data + off;
         size_t n = strlen(member);
 
-        cmd_start(&c);
-        cmd_fmt(&c, "ZREM");
-        cmd_fmt(&c, "%s", key);
+        if (c.argc == 0) {
+            cmd_fmt(&c, "ZREM");
+            cmd_fmt(&c, "%s", key);
+        }
         cmd_ref(&c, member, n);
-        cmd_send(em, &c);
         off += n + 1;
+        if (c.argc == CMD_ARGS) {
+            cmd_send(em, &c);
+            cmd_start(&c);
+        }
     }
+    if (c.argc > 2)
+        cmd_send(em, &c);
     fw_buf_reset(gone);
 }
 

@@ -21,6 +21,31 @@ const char rdx_alert_script[] =
     "redis.call('SET', KEYS[2], id, 'EX', ARGV[2])\n"
     "return id\n";
 
+/* pcall so that a refused XADD (OOM, READONLY...) becomes that entry's reply,
+ * copied to every later entry without running them: the client retries them
+ * in order. EXISTS first and SET after XADD, as in rdx_alert_script. */
+const char rdx_alert_batch_script[] =
+    "local out, a, stop = {}, 3, nil\n"
+    "for k = 2, #KEYS do\n"
+    "  local n = tonumber(ARGV[a])\n"
+    "  if stop then\n"
+    "    out[k - 1] = stop\n"
+    "  elseif redis.call('EXISTS', KEYS[k]) == 1 then\n"
+    "    out[k - 1] = false\n"
+    "  else\n"
+    "    local id = redis.pcall('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*',\n"
+    "                           unpack(ARGV, a + 1, a + n))\n"
+    "    if type(id) == 'table' then\n"
+    "      stop = id\n"
+    "    else\n"
+    "      redis.call('SET', KEYS[k], id, 'EX', ARGV[2])\n"
+    "    end\n"
+    "    out[k - 1] = id\n"
+    "  end\n"
+    "  a = a + n + 1\n"
+    "end\n"
+    "return out\n";
+
 struct rdx_writer {
     struct rdx_conn *conn;      /* borrowed */
     char prefix[32];
@@ -30,6 +55,9 @@ struct rdx_writer {
     size_t ncmds;
     struct fw_buf alerts;       /* [u32 len][u8 sev][entry] ... (our memory) */
     size_t nalerts;
+    struct fw_buf keys, args;   /* scratch: one batch's markers and ARGV, RESP-encoded */
+    struct fw_buf out;          /* scratch: one whole batch command */
+    bool have_sha;              /* the connection loaded rdx_alert_batch_script */
     bool logged_error;          /* one log line per run for non-retriable errors */
 };
 
@@ -95,6 +123,10 @@ struct rdx_writer *rdx_writer_create(struct rdx_conn *conn, const char *prefix,
     snprintf(w->stream, sizeof(w->stream), "alerts");
     fw_buf_init(&w->cmds);
     fw_buf_init(&w->alerts);
+    fw_buf_init(&w->keys);
+    fw_buf_init(&w->args);
+    fw_buf_init(&w->out);
+    w->have_sha = conn && strcmp(rdx_conn_script(conn), rdx_alert_batch_script) == 0;
     return w;
 }
 
@@ -104,6 +136,9 @@ void rdx_writer_destroy(struct rdx_writer *w)
         return;
     fw_buf_free(&w->cmds);
     fw_buf_free(&w->alerts);
+    fw_buf_free(&w->keys);
+    fw_buf_free(&w->args);
+    fw_buf_free(&w->out);
     free(w);
 }
 
@@ -112,15 +147,46 @@ void rdx_writer_set_stream(struct rdx_writer *w, bool ingest)
     snprintf(w->stream, sizeof(w->stream), "%s", ingest ? "ingest" : "alerts");
 }
 
+/* ------------------------------------------------------------------- RESP */
+
+/* "<kind><n>\r\n" without printf: this runs for every argument sent. */
+static void resp_len(struct fw_buf *b, char kind, size_t n)
+{
+    char tmp[24];
+    size_t i = sizeof(tmp);
+
+    tmp[--i] = '\n';
+    tmp[--i] = '\r';
+    do {
+        tmp[--i] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    tmp[--i] = kind;
+    fw_buf_append(b, tmp + i, sizeof(tmp) - i);
+}
+
+static void resp_bulk(struct fw_buf *b, const void *p, size_t n)
+{
+    resp_len(b, '$', n);
+    fw_buf_append(b, p, n);
+    fw_buf_append(b, "\r\n", 2);
+}
+
+static void resp_str(struct fw_buf *b, const char *s)
+{
+    resp_bulk(b, s, strlen(s));
+}
+
+/* Formatted straight into the queue: no hiredis sds allocation per command. */
 int rdx_writer_cmd(struct rdx_writer *w, int argc, const char **argv, const size_t *lens)
 {
-    char *cmd = NULL;
-    int n = redisFormatCommandArgv(&cmd, argc, argv, lens);
+    int i;
 
-    if (n < 0)
-        return FW_ENOMEM;
-    fw_buf_append(&w->cmds, cmd, (size_t)n);
-    redisFreeCommand(cmd);
+    if (argc <= 0)
+        return FW_EINVAL;
+    resp_len(&w->cmds, '*', (size_t)argc);
+    for (i = 0; i < argc; i++)
+        resp_bulk(&w->cmds, argv[i], lens[i]);
     if (w->cmds.failed)
         return FW_ENOMEM;
     w->ncmds++;
@@ -132,7 +198,7 @@ int rdx_writer_alert(struct rdx_writer *w, const uint8_t *entry, size_t len, uin
     uint32_t l = (uint32_t)len;
     struct rdx_entry e;
 
-    /* refuse a bad entry here, so that the pipeline sends one command per entry */
+    /* refuse a bad entry here, so that every queued entry formats at flush */
     if (rdx_entry_decode(entry, len, &e) != 0)
         return FW_EPARSE;
     fw_buf_append(&w->alerts, &l, sizeof(l));
@@ -172,48 +238,100 @@ static bool alert_next(const struct rdx_writer *w, size_t *off, const uint8_t **
     return true;
 }
 
-/* argv of EVALSHA/EVAL for one entry; keys are built in keybuf. */
-static int alert_argv(const struct rdx_writer *w, const struct rdx_entry *e, bool eval,
-                      char *keybuf, size_t keylen, const char **argv, size_t *lens)
+/* The entry's "sensor" value ("" when absent). Agent markers carry it: the
+ * same alert seen by two sensors must reach the aggregator from both, which
+ * counts it once and lists both sensors for the host. */
+static void entry_sensor(const struct rdx_entry *e, const char **s, size_t *len)
 {
-    char *stream = keybuf, *mark = keybuf + keylen / 2;
-    bool update = !(e->lens[1] == 1 && e->argv[1][0] == '0');
-    int i, n = 0;
+    int i;
 
-    snprintf(stream, keylen / 2, "%s%s", w->prefix, w->stream);
-    snprintf(mark, keylen / 2, "%s%s:%.*s%s%.*s", w->prefix,
-             w->stream[0] == 'a' ? "alert" : w->stream, (int)e->lens[0], e->argv[0],
-             update ? ":u" : "", update ? (int)e->lens[1] : 0, e->argv[1]);
-    argv[n] = eval ? "EVAL" : "EVALSHA";
-    lens[n++] = strlen(argv[0]);
-    argv[n] = eval ? rdx_alert_script : rdx_conn_script_sha(w->conn);
-    lens[n] = strlen(argv[n]), n++;
-    argv[n] = "2", lens[n++] = 1;
-    argv[n] = stream, lens[n] = strlen(stream), n++;
-    argv[n] = mark, lens[n] = strlen(mark), n++;
-    argv[n] = w->maxlen, lens[n] = strlen(w->maxlen), n++;
-    argv[n] = "604800", lens[n++] = 6;
-    for (i = 2; i < e->argc; i++) {
-        argv[n] = e->argv[i];
-        lens[n++] = e->lens[i];
+    *s = "", *len = 0;
+    for (i = 2; i + 1 < e->argc; i += 2) {
+        if (e->lens[i] == 6 && memcmp(e->argv[i], "sensor", 6) == 0 && e->lens[i + 1] < 128) {
+            *s = e->argv[i + 1], *len = e->lens[i + 1];
+            return;
+        }
     }
+}
+
+/* Marker key of an entry: <prefix>alert:<id>[:u<N>]; for an agent
+ * <prefix>ingest:<sensor>:<id>[:u<N>]. */
+static void put_marker(struct rdx_writer *w, struct fw_buf *b, const struct rdx_entry *e)
+{
+    const char *kind = w->stream[0] == 'a' ? "alert" : w->stream, *sensor = "";
+    bool update = !(e->lens[1] == 1 && e->argv[1][0] == '0');
+    size_t plen = strlen(w->prefix), klen = strlen(kind), slen = 0;
+
+    if (w->stream[0] != 'a')
+        entry_sensor(e, &sensor, &slen);
+    resp_len(b, '$', plen + klen + 1 + (slen ? slen + 1 : 0) + e->lens[0] +
+                     (update ? 2 + e->lens[1] : 0));
+    fw_buf_append(b, w->prefix, plen);
+    fw_buf_append(b, kind, klen);
+    fw_buf_putc(b, ':');
+    if (slen) {
+        fw_buf_append(b, sensor, slen);
+        fw_buf_putc(b, ':');
+    }
+    fw_buf_append(b, e->argv[0], e->lens[0]);
+    if (update) {
+        fw_buf_append(b, ":u", 2);
+        fw_buf_append(b, e->argv[1], e->lens[1]);
+    }
+    fw_buf_append(b, "\r\n", 2);
+}
+
+/* Format into w->out one script call for up to RDX_SCRIPT_BATCH entries from
+ * *off (advanced past them); returns how many. Entries were checked when
+ * queued, so they decode. */
+static size_t batch_format(struct rdx_writer *w, size_t *off, bool eval)
+{
+    char stream[64];
+    const uint8_t *entry;
+    struct rdx_entry e;
+    size_t len, n = 0, nargs = 0;
+    uint8_t sev;
+    int i;
+
+    fw_buf_reset(&w->keys);
+    fw_buf_reset(&w->args);
+    fw_buf_reset(&w->out);
+    while (n < RDX_SCRIPT_BATCH && alert_next(w, off, &entry, &len, &sev)) {
+        if (rdx_entry_decode(entry, len, &e) != 0)
+            continue;           /* cannot happen: checked by rdx_writer_alert */
+        put_marker(w, &w->keys, &e);
+        resp_len(&w->args, '$', (size_t)snprintf(stream, sizeof(stream), "%d", e.argc - 2));
+        fw_buf_append(&w->args, stream, strlen(stream));
+        fw_buf_append(&w->args, "\r\n", 2);
+        for (i = 2; i < e.argc; i++)
+            resp_bulk(&w->args, e.argv[i], e.lens[i]);
+        nargs += (size_t)e.argc - 1;
+        n++;
+    }
+    eval = eval || !w->have_sha || !rdx_conn_script_sha(w->conn)[0];
+    resp_len(&w->out, '*', 3 + 1 + n + 2 + nargs);
+    resp_str(&w->out, eval ? "EVAL" : "EVALSHA");
+    resp_str(&w->out, eval ? rdx_alert_batch_script : rdx_conn_script_sha(w->conn));
+    resp_bulk(&w->out, stream, (size_t)snprintf(stream, sizeof(stream), "%zu", n + 1));
+    resp_bulk(&w->out, stream,
+              (size_t)snprintf(stream, sizeof(stream), "%s%s", w->prefix, w->stream));
+    fw_buf_append(&w->out, w->keys.data, w->keys.len);
+    resp_str(&w->out, w->maxlen);
+    resp_bulk(&w->out, stream, (size_t)snprintf(stream, sizeof(stream), "%d", RDX_ALERT_TTL_S));
+    fw_buf_append(&w->out, w->args.data, w->args.len);
     return n;
 }
 
-static int append_alert(struct rdx_writer *w, redisContext *ctx, const uint8_t *entry,
-                        size_t len, bool eval)
+/* Advance *off past the next batch (as batch_format would); returns how many. */
+static size_t batch_skip(const struct rdx_writer *w, size_t *off)
 {
-    const char *argv[RDX_ENTRY_MAX_ARGS + 8];
-    size_t lens[RDX_ENTRY_MAX_ARGS + 8];
-    char keys[512];
-    struct rdx_entry e;
-    int n;
+    const uint8_t *entry;
+    size_t len, n = 0;
+    uint8_t sev;
 
-    if (rdx_entry_decode(entry, len, &e) != 0)
-        return FW_EPARSE;
-    n = alert_argv(w, &e, eval || !rdx_conn_script_sha(w->conn)[0], keys, sizeof(keys),
-                   argv, lens);
-    return redisAppendCommandArgv(ctx, n, argv, lens) == REDIS_OK ? 0 : FW_ENOMEM;
+    while (n < RDX_SCRIPT_BATCH && alert_next(w, off, &entry, &len, &sev))
+        n++;
+    return n;
 }
 
 enum reply_class {
@@ -225,13 +343,10 @@ enum reply_class {
     REPLY_LOST,         /* no reply: connection broke or timed out */
 };
 
-static enum reply_class read_reply(struct rdx_writer *w, redisContext *ctx)
+static enum reply_class classify(struct rdx_writer *w, const redisReply *r)
 {
-    redisReply *r = NULL;
     enum reply_class k = REPLY_OK;
 
-    if (redisGetReply(ctx, (void **)&r) != REDIS_OK || !r)
-        return REPLY_LOST;
     if (r->type == REDIS_REPLY_NIL) {
         k = REPLY_NIL;
     } else if (r->type == REDIS_REPLY_ERROR) {
@@ -246,6 +361,17 @@ static enum reply_class read_reply(struct rdx_writer *w, redisContext *ctx)
             w->logged_error = k == REPLY_ERROR;
         }
     }
+    return k;
+}
+
+static enum reply_class read_reply(struct rdx_writer *w, redisContext *ctx)
+{
+    redisReply *r = NULL;
+    enum reply_class k;
+
+    if (redisGetReply(ctx, (void **)&r) != REDIS_OK || !r)
+        return REPLY_LOST;
+    k = classify(w, r);
     freeReplyObject(r);
     return k;
 }
@@ -256,19 +382,12 @@ struct flush_state {
     rdx_retry_fn fn;
     void *fn_ctx;
     struct rdx_flush_res *res;
-    struct fw_buf noscript;     /* (entry ptr, len, sev) of NOSCRIPT replies */
+    struct fw_buf noscript;     /* (offset, count) of batches answered NOSCRIPT */
 };
 
 static void alert_outcome(struct flush_state *fs, enum reply_class k,
                           const uint8_t *entry, size_t len, uint8_t sev)
 {
-    if (k == REPLY_NOSCRIPT) {
-        /* the script cache was flushed: EVAL it once every reply is in */
-        fw_buf_append(&fs->noscript, &entry, sizeof(entry));
-        fw_buf_append(&fs->noscript, &len, sizeof(len));
-        fw_buf_append(&fs->noscript, &sev, 1);
-        return;
-    }
     if (k == REPLY_LOST || k == REPLY_RETRY)
         fs->broken = true;
     switch (k) {
@@ -279,6 +398,7 @@ static void alert_outcome(struct flush_state *fs, enum reply_class k,
         fs->res->alerts_dup++;
         break;
     case REPLY_ERROR:
+    case REPLY_NOSCRIPT:        /* EVAL of the text failed too: the script is refused */
         fs->res->errors++;
         break;
     default:
@@ -308,6 +428,43 @@ static void read_cmd_replies(struct rdx_writer *w, struct flush_state *fs)
         fs->res->cmds_lost = true;
 }
 
+/* Apply one batch reply to its n entries starting at off. A whole-call
+ * NOSCRIPT is put aside for EVAL (unless this already was the EVAL). */
+static void batch_read(struct rdx_writer *w, struct flush_state *fs, size_t off, size_t n,
+                       bool eval)
+{
+    redisReply *r = NULL;
+    enum reply_class all = REPLY_LOST;
+    const uint8_t *entry;
+    size_t len, i = 0;
+    uint8_t sev;
+
+    if (!fs->broken && (redisGetReply(fs->ctx, (void **)&r) != REDIS_OK || !r))
+        r = NULL;
+    if (r && r->type != REDIS_REPLY_ARRAY)
+        all = classify(w, r);
+    if (all == REPLY_NOSCRIPT && !eval) {
+        fw_buf_append(&fs->noscript, &off, sizeof(off));
+        fw_buf_append(&fs->noscript, &n, sizeof(n));
+        freeReplyObject(r);
+        return;
+    }
+    /* an array of another length would mean lost sync with the server: retry all */
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements != n)
+        r = (freeReplyObject(r), NULL);
+    for (i = 0; i < n && alert_next(w, &off, &entry, &len, &sev); i++) {
+        enum reply_class k = all;
+
+        if (fs->broken)
+            k = REPLY_LOST;     /* an earlier refusal: keep the order, retry the rest */
+        else if (r && r->type == REDIS_REPLY_ARRAY)
+            k = classify(w, r->element[i]);
+        alert_outcome(fs, k, entry, len, sev);
+    }
+    if (r)
+        freeReplyObject(r);
+}
+
 static void queue_reset(struct rdx_writer *w)
 {
     fw_buf_reset(&w->cmds);
@@ -328,34 +485,51 @@ static void flush_all_lost(struct rdx_writer *w, struct flush_state *fs)
         alert_outcome(fs, REPLY_LOST, entry, len, sev);
 }
 
-/* Entries that met NOSCRIPT: EVAL each (the script text travels), then reload. */
+/* Batches that met NOSCRIPT (the script cache was flushed): EVAL each with the
+ * script text, in order. */
 static void eval_noscript(struct rdx_writer *w, struct flush_state *fs)
 {
-    const size_t rec = sizeof(const uint8_t *) + sizeof(size_t) + 1;
-    const uint8_t *entry;
-    size_t off, len;
-    uint8_t sev;
+    const size_t rec = 2 * sizeof(size_t);
+    size_t at, off, next, n;
 
-    for (off = 0; off + rec <= fs->noscript.len; off += rec) {
-        enum reply_class k = REPLY_LOST;
-
-        memcpy(&entry, fs->noscript.data + off, sizeof(entry));
-        memcpy(&len, fs->noscript.data + off + sizeof(entry), sizeof(len));
-        sev = (uint8_t)fs->noscript.data[off + rec - 1];
-        if (!fs->broken && append_alert(w, fs->ctx, entry, len, true) == 0)
-            k = read_reply(w, fs->ctx);
-        alert_outcome(fs, k == REPLY_NOSCRIPT ? REPLY_ERROR : k, entry, len, sev);
+    for (at = 0; at + rec <= fs->noscript.len; at += rec) {
+        memcpy(&off, fs->noscript.data + at, sizeof(off));
+        memcpy(&n, fs->noscript.data + at + sizeof(off), sizeof(n));
+        next = off;
+        if (!fs->broken) {
+            batch_format(w, &next, true);
+            fs->res->scripts++;
+            if (w->out.failed ||
+                redisAppendFormattedCommand(fs->ctx, w->out.data, w->out.len) != REDIS_OK)
+                fs->broken = true;
+        }
+        batch_read(w, fs, off, n, true);
     }
     fw_buf_free(&fs->noscript);
+}
+
+/* Queue every plain command, then the alert batches, in one write. */
+static void flush_send(struct rdx_writer *w, struct flush_state *fs)
+{
+    size_t off = 0;
+
+    if (w->ncmds && redisAppendFormattedCommand(fs->ctx, w->cmds.data, w->cmds.len) != REDIS_OK)
+        fs->broken = true;
+    while (!fs->broken && off < w->alerts.len) {
+        if (batch_format(w, &off, false) == 0)
+            break;
+        fs->res->scripts++;
+        if (w->out.failed ||
+            redisAppendFormattedCommand(fs->ctx, w->out.data, w->out.len) != REDIS_OK)
+            fs->broken = true;
+    }
 }
 
 int rdx_writer_flush(struct rdx_writer *w, uint64_t now_us, rdx_retry_fn fn, void *ctx,
                      struct rdx_flush_res *res)
 {
     struct flush_state fs = {.ctx = rdx_conn_ctx(w->conn), .fn = fn, .fn_ctx = ctx, .res = res};
-    const uint8_t *entry;
-    size_t off = 0, len;
-    uint8_t sev;
+    size_t off = 0, start, n;
 
     memset(res, 0, sizeof(*res));
     res->cmds = w->ncmds;
@@ -363,18 +537,15 @@ int rdx_writer_flush(struct rdx_writer *w, uint64_t now_us, rdx_retry_fn fn, voi
         flush_all_lost(w, &fs);
         goto out_reset;
     }
-    if (w->ncmds && redisAppendFormattedCommand(fs.ctx, w->cmds.data, w->cmds.len) != REDIS_OK)
-        fs.broken = true;
-    while (!fs.broken && alert_next(w, &off, &entry, &len, &sev))
-        if (append_alert(w, fs.ctx, entry, len, false) == FW_ENOMEM)
-            fs.broken = true;
+    flush_send(w, &fs);
     if (fs.broken) {
+        res->scripts = 0;
         flush_all_lost(w, &fs);
         goto out_fail;
     }
     read_cmd_replies(w, &fs);
-    for (off = 0; alert_next(w, &off, &entry, &len, &sev);)
-        alert_outcome(&fs, fs.broken ? REPLY_LOST : read_reply(w, fs.ctx), entry, len, sev);
+    for (start = off; (n = batch_skip(w, &off)) > 0; start = off)
+        batch_read(w, &fs, start, n, false);
     eval_noscript(w, &fs);
     if (!fs.broken)
         goto out_reset;

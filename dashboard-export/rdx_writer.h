@@ -7,7 +7,11 @@
  * per write, replies read in order, each read bounded by the connection's
  * timeout). Alert entries go through one Lua script (EVALSHA, EVAL on
  * NOSCRIPT) that adds to the stream only when the alert's marker key does not
- * exist yet, so replays never duplicate an alert. Exporter thread only.
+ * exist yet, so replays never duplicate an alert. Up to RDX_SCRIPT_BATCH
+ * entries share one EVALSHA of the batch script (one script call instead of
+ * one per alert: the per-call cost in Redis dominated); its reply holds one
+ * outcome per entry, so each entry is still confirmed, skipped as a duplicate
+ * or retried on its own. Exporter thread only.
  */
 #ifndef RDX_WRITER_H
 #define RDX_WRITER_H
@@ -21,11 +25,20 @@
 
 #define RDX_ENTRY_MAX_ARGS 40
 #define RDX_ALERT_TTL_S 604800          /* marker keys live 7 days */
+#define RDX_SCRIPT_BATCH 256            /* alert entries per EVALSHA (bounds a script's run) */
 
 /* The alert script: KEYS[1] stream, KEYS[2] marker; ARGV[1] MAXLEN, ARGV[2]
  * marker TTL, ARGV[3..] field value pairs. Returns the stream id, or nil when
  * the marker exists (a replay or duplicate). */
 extern const char rdx_alert_script[];
+/* The batch script the writer uses (rdx_conn must be created with it so that
+ * its SHA is loaded): KEYS[1] stream, KEYS[2..] one marker per entry; ARGV[1]
+ * MAXLEN, ARGV[2] marker TTL, then per entry a count n and n field/value
+ * strings. Each entry does what rdx_alert_script does; the reply is an array
+ * with per entry the stream id, nil (marker existed) or an error. The first
+ * failed XADD stops the batch and every later entry gets the same error, so a
+ * retry keeps the stream in order. */
+extern const char rdx_alert_batch_script[];
 
 /* One decoded alert entry; pointers borrow the encoded bytes. argv[0] is the
  * alert id, argv[1] the update count ("0" for a new alert), then field/value
@@ -47,6 +60,7 @@ struct rdx_writer;
 
 struct rdx_flush_res {
     size_t cmds;            /* plain commands sent */
+    size_t scripts;         /* EVALSHA/EVAL calls carrying alert entries */
     size_t alerts_new;      /* added to the stream */
     size_t alerts_dup;      /* already there (replay) */
     size_t alerts_retry;    /* handed to the retry callback */

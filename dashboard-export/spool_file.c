@@ -593,9 +593,32 @@ static bool spool_fits(const struct spool *sp, size_t need)
     return sp->st.bytes + need <= sp->max_bytes;
 }
 
+/* A record the spool cannot keep is lost: say so, but only on drops 1, 2, 4, 8...
+ * so a long outage with a full disk cannot flood the log in turn. */
+static void spool_warn_drop(const struct spool *sp, const char *why)
+{
+    uint64_t n = sp->st.dropped;
+
+    if ((n & (n - 1)) == 0)
+        fw_log(FW_LOG_WARN, "spool: %s: %s; record dropped (%" PRIu64 " dropped so far)",
+               sp->dir, why, n);
+}
+
+/* spool_make_room dropped older records (d0 -> now): the same 1, 2, 4, 8... rule. */
+static void spool_warn_evicted(const struct spool *sp, uint64_t d0)
+{
+    uint64_t n = sp->st.dropped;
+
+    if (n > d0 && (n ^ d0) > d0)
+        fw_log(FW_LOG_WARN, "spool: %s: full (spool_max reached); %" PRIu64
+               " older or less severe records dropped (%" PRIu64 " dropped so far)",
+               sp->dir, n - d0, n);
+}
+
 /* Make room for need bytes, dropping classes up to cls, oldest segment first. */
 static bool spool_make_room(struct spool *sp, size_t need, unsigned cls)
 {
+    uint64_t d0 = sp->st.dropped;
     unsigned lvl, c;
     size_t i;
 
@@ -610,9 +633,12 @@ static bool spool_make_room(struct spool *sp, size_t need, unsigned cls)
             if (victims == 0 || seg_compact(sp, i, lvl) != 0 || sp->nsegs == before)
                 i++;            /* a removed segment shifts the next one into i */
         }
-        if (spool_fits(sp, need))
+        if (spool_fits(sp, need)) {
+            spool_warn_evicted(sp, d0);
             return true;
+        }
     }
+    spool_warn_evicted(sp, d0);
     return false;
 }
 
@@ -668,22 +694,27 @@ int spool_append(struct spool *sp, uint8_t severity, const void *data, size_t le
     struct spool_seg *seg;
     size_t flen;
     ssize_t n;
+    int e;
 
     flen = len <= SPOOL_REC_MAX ? frame_build(sp, severity, data, len) : 0;
     if (flen == 0 || flen > sp->max_bytes ||
         (!spool_fits(sp, flen) && !spool_make_room(sp, flen, spool_sev_class(severity)))) {
         sp->st.dropped++;
+        spool_warn_drop(sp, "full (spool_max reached)");
         return FW_EFULL;
     }
     if (sp->wfd >= 0 && sp->segs[sp->nsegs - 1].bytes >= sp->seg_max) {
         close(sp->wfd);
         sp->wfd = -1;
     }
-    if (sp->wfd < 0 && seg_open_active(sp) != 0)
+    if (sp->wfd < 0 && seg_open_active(sp) != 0) {
+        e = errno;
         goto out_drop;
+    }
     seg = &sp->segs[sp->nsegs - 1];
     n = write(sp->wfd, sp->zbuf, flen);
     if (n != (ssize_t)flen) {
+        e = n < 0 ? errno : ENOSPC;     /* a short write is the disk filling up */
         /* disk full or I/O error: cut back so the segment stays whole records */
         if (n > 0 && ftruncate(sp->wfd, (off_t)seg->bytes) != 0)
             fw_log(FW_LOG_ERR, "spool: %s: cannot cut a short write", sp->dir);
@@ -699,6 +730,7 @@ int spool_append(struct spool *sp, uint8_t severity, const void *data, size_t le
 
 out_drop:
     sp->st.dropped++;
+    spool_warn_drop(sp, e == ENOSPC ? "disk full" : strerror(e));
     return FW_EIO;
 }
 

@@ -26,6 +26,8 @@ static void classified(struct anz_hosts *t, const struct det_flood_params *p, ui
 
     tev(&e, FLOW_EVT_CLASSIFIED, ts, src, 1024, dst, 443, 6);
     e.rec.dst_pkts = 3;
+    e.rec.src_pkts = 3;               /* a real client completed the handshake */
+    e.rec.tcp_flags_src = DET_TCP_SYN | DET_TCP_ACK;
     tctx(&c, t, &e, T0);
     assert_false(det_flood_eval(p, &c, true, &hit));
 }

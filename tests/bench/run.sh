@@ -44,7 +44,8 @@ best_time() {
 }
 # user + sys seconds of this shell's finished children (bash 'times', 2nd line)
 cpu_children() {
-    times | tail -1 | awk '{ split($1, a, "m"); split($2, b, "m");
+    times >"$WORK/times.tmp"    # not a pipe: a forked 'times' would see no children
+    tail -1 "$WORK/times.tmp" | awk '{ split($1, a, "m"); split($2, b, "m");
         printf "%.3f", a[1] * 60 + a[2] + b[1] * 60 + b[2] }'
 }
 pps() { awk -v n="$pk" -v t="$1" 'BEGIN{ if (t == "FAIL") { print "FAIL"; exit }

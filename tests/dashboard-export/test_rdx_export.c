@@ -493,8 +493,59 @@ static void test_agent_mode_writes_ingest_only(void **state)
     assert_int_equal(th_int(&srv, "XLEN %s", "fw:ingest"), 20);
     assert_int_equal(th_int(&srv, "EXISTS %s", "fw:alerts"), 0);
     assert_int_equal(th_int(&srv, "EXISTS %s", "fw:map:hosts"), 0);
-    assert_type("fw:ingest:a000007", "string");
+    assert_type("fw:ingest:t1:a000007", "string");     /* markers carry the sensor */
     assert_type("fw:sensor:t1", "hash");        /* the heartbeat stays the sensor's */
+    rdx_export_destroy(x);
+}
+
+/* More alerts than one batch script call carries (RDX_SCRIPT_BATCH), sent
+ * twice, with the script cache flushed in between (NOSCRIPT: the writer falls
+ * back to EVAL): each alert is in the stream once, in order, and updates get
+ * their own entries. */
+static void test_batches_exactly_once_across_noscript(void **state)
+{
+    struct rdx_export_stats st;
+    struct rdx_export *x;
+    struct anz_alert a;
+    redisReply *rep;
+    unsigned i, round;
+    size_t k;
+
+    (void)state;
+    need_redis();
+    x = mk_export();
+    for (round = 0; round < 2; round++) {
+        for (i = 0; i < 390; i++) {
+            mk_alert(&a, i, 50);
+            rdx_export_alert(x, &a);
+        }
+        rdx_export_flush(x, 2000000);
+        rep = th_cmd(&srv, "SCRIPT FLUSH");
+        assert_non_null(rep);
+        freeReplyObject(rep);
+    }
+    rdx_export_stats(x, &st);
+    assert_true(st.redis_up);
+    assert_int_equal(st.spooled, 0);
+    assert_each_once(390);
+    /* the stream keeps the order the alerts were exported in */
+    rep = th_cmd(&srv, "XRANGE fw:alerts - +");
+    assert_non_null(rep);
+    for (k = 0; k < rep->elements; k++) {
+        redisReply *f = rep->element[k]->element[1];
+        char want[32];
+
+        snprintf(want, sizeof(want), "a%06zu", k);
+        assert_string_equal(f->element[1]->str, want);      /* "id" is the first field */
+    }
+    freeReplyObject(rep);
+    mk_alert(&a, 7, 50);
+    a.updates = 3;                      /* an update: its own marker, its own entry */
+    rdx_export_alert(x, &a);
+    rdx_export_alert(x, &a);            /* the same update again: a duplicate */
+    rdx_export_flush(x, 2000000);
+    assert_int_equal(th_int(&srv, "XLEN %s", "fw:alerts"), 391);
+    assert_int_equal(th_int(&srv, "EXISTS %s", "fw:alert:a000007:u3"), 1);
     rdx_export_destroy(x);
 }
 
@@ -504,6 +555,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_keys_have_documented_types, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stream_entry_fields, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outage_exactly_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batches_exactly_once_across_noscript, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_oom_refusal_spools_then_recovers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wrong_password_spools, setup, teardown),
         cmocka_unit_test_setup_teardown(test_silent_server_bounded, setup, teardown),

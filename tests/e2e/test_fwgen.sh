@@ -22,6 +22,8 @@ lateral           950  1200
 zone_policy        40    70
 fix_anomaly       140   220
 demo             8000 10500
+rule_pack         150   190
+manyflows      400000 400000
 "
 
 # Packets in a pcap: capinfos, else tcpdump, else our own walk of the records.

@@ -37,43 +37,45 @@ seed_corpus() {     # seed_corpus HARNESS DIR
     case $name in
     *yaml*|*config*|*rule*)
         find rules configs tests -name '*.yaml' -size -64k -exec cp {} "$dir/" \; 2>/dev/null || true ;;
-    *pkt*|*decode*)
-        # one frame per seed: strip the pcap headers of the small shared captures
-        if [ -d ../shared/pcaps ]; then
-            python3 - "$dir" ../shared/pcaps <<'PY' || true
-import os, struct, sys
-out, root = sys.argv[1], sys.argv[2]
-n = 0
-for d, _, files in os.walk(root):
-    for f in sorted(files):
-        if not f.endswith(".pcap"): continue
-        b = open(os.path.join(d, f), "rb").read()
-        if len(b) < 24 or b[:4] not in (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4"): continue
-        e = "<" if b[:4] == b"\xd4\xc3\xb2\xa1" else ">"
-        off = 24
-        for _ in range(3):
-            if off + 16 > len(b): break
-            incl = struct.unpack(e + "I", b[off+8:off+12])[0]
-            frame = b[off+16:off+16+incl]
-            open(os.path.join(out, "seed%05d" % n), "wb").write(frame)
-            n += 1; off += 16 + incl
-PY
-        fi ;;
+    fuzz_pkt|fuzz_decode|fuzz_wrk_worker|fuzz_meta_*)
+        # frames / IP packets / UDP-53 and TCP payloads cut from the shared captures
+        # and from fwgen scenarios (SSH and FIX are rare in the shared set)
+        python3 tests/fuzz/seeds.py "$name" "$dir" "${CAPS[@]}" || true ;;
     esac
     [ -n "$(ls -A "$dir")" ] || printf 'seed' >"$dir/empty-seed"
 }
+
+# Captures for the seed corpora: every classic pcap under ../shared/pcaps plus a
+# few fwgen scenarios when the tool is built (FW_BUILD, default build).
+CAPS=()
+[ -d ../shared/pcaps ] && mapfile -t CAPS < <(find ../shared/pcaps -name '*.pcap' | sort)
+GEN=${FW_BUILD:-build}/tests/tools/fwgen
+if [ -x "$GEN" ]; then
+    mkdir -p "$OUT/gen"
+    for sc in bruteforce_ssh fix_anomaly dns_tunnel demo; do
+        [ -s "$OUT/gen/$sc.pcap" ] || "$GEN" "$sc" "$OUT/gen/$sc.pcap" >/dev/null 2>&1 || true
+        [ -s "$OUT/gen/$sc.pcap" ] && CAPS+=("$OUT/gen/$sc.pcap")
+    done
+fi
 
 fail=0
 for h in tests/fuzz/fuzz_*.c; do
     [ -e "$h" ] || continue
     name=$(basename "$h" .c)
-    bin=$OUT/$name
+    mkdir -p "$OUT/bin"; bin=$OUT/bin/$name     # $OUT/$name is the work dir
     clang $CFLAGS -fsanitize=fuzzer "$h" "$OUT/libfw.a" $LIBS -o "$bin"
     corpus=$OUT/$name.corpus
     seed_corpus "$name" "$corpus"
     mkdir -p "$OUT/$name"
+    # crashes found earlier are kept in tests/fuzz/regress/<harness>/ and replayed
+    # first: a fixed bug that comes back fails here before any new fuzzing
+    if [ -d "tests/fuzz/regress/$name" ] && [ -n "$(ls -A "tests/fuzz/regress/$name")" ]; then
+        if ! "$bin" -runs=0 "tests/fuzz/regress/$name"/* >"$OUT/$name.regress.log" 2>&1; then
+            echo "fuzz: $name REGRESSION -- see $OUT/$name.regress.log"; fail=1; continue
+        fi
+    fi
     echo "fuzz: $name for ${SECS}s"
-    if ! (cd "$OUT/$name" && "../$name" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 \
+    if ! (cd "$OUT/$name" && "../bin/$name" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 \
             -print_final_stats=0 "../$name.corpus" >"../$name.log" 2>&1); then
         echo "fuzz: $name FAILED -- see $OUT/$name.log and $OUT/$name/crash-*"
         tail -30 "$OUT/$name.log"

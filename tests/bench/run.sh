@@ -29,24 +29,17 @@ pk=$N
 # time shows the work done even when other jobs steal the cores. "FAIL FAIL"
 # if the command fails: a benchmark of a crash is not a result.
 best_time() {
-    local best="" cpu="" w c r t0 t1 u0 u1
+    local best="" cpu="" w c r
     for _ in $(seq "$RUNS"); do
-        u0=$(cpu_children); t0=$(date +%s.%N)
-        "$@" >/dev/null 2>"$WORK/err.tmp"; r=$?
-        t1=$(date +%s.%N); u1=$(cpu_children)
+        # bash -c so that CMD may be an exported shell function (fw below)
+        /usr/bin/time -f '%e %U %S' -o "$WORK/t.tmp" bash -c '"$@"' _ "$@" \
+            >/dev/null 2>"$WORK/err.tmp"; r=$?
         if [ "$r" -ne 0 ]; then echo "bench: $1 failed ($r): $(head -c 300 "$WORK/err.tmp")" >&2
             echo "FAIL FAIL"; return; fi
-        w=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b - a}')
-        c=$(awk -v a="$u0" -v b="$u1" 'BEGIN{printf "%.3f", b - a}')
+        read -r w c < <(tail -1 "$WORK/t.tmp" | awk '{ printf "%.3f %.3f", $1, $2 + $3 }')
         if [ -z "$best" ] || awk -v a="$w" -v b="$best" 'BEGIN{exit !(a<b)}'; then best=$w; cpu=$c; fi
     done
     echo "$best $cpu"
-}
-# user + sys seconds of this shell's finished children (bash 'times', 2nd line)
-cpu_children() {
-    times >"$WORK/times.tmp"    # not a pipe: a forked 'times' would see no children
-    tail -1 "$WORK/times.tmp" | awk '{ split($1, a, "m"); split($2, b, "m");
-        printf "%.3f", a[1] * 60 + a[2] + b[1] * 60 + b[2] }'
 }
 pps() { awk -v n="$pk" -v t="$1" 'BEGIN{ if (t == "FAIL") { print "FAIL"; exit }
     if (t <= 0) t = 0.001; printf "%.0f", n / t }'; }
@@ -69,6 +62,7 @@ sed "s#/var/lib/finwatch/spool#$WORK/spool#" configs/finwatch.yaml >"$WORK/fw.ya
 
 fw() { "$BIN" sensor -r "$WORK/tp.pcap" -c "$WORK/fw.yaml" --rules rules/detections \
         --redis "redis://127.0.0.1:$port/0" --no-summary -q "$@"; }
+export -f fw; export BIN WORK port
 echo "load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg) (other jobs share the cores)"
 read -r t_loop c_loop < <(best_time "$BUILD/tests/bench/bench_pcap_loop" "$WORK/tp.pcap")
 read -r t_ndpi c_ndpi < <(best_time ndpiReader -i "$WORK/tp.pcap" -q)

@@ -207,6 +207,51 @@ static void test_host_cap_evicts_lowest(void **state)
     agg_map_destroy(m);
 }
 
+/* Coalescing: 600 alerts on 300 hosts (cap 100) emit one HSET per host in
+ * the table, one ZADD carries them all, and every eviction is named in one
+ * ZREM (sent before the ZADD, so a host evicted and back again stays). */
+static void test_emit_coalesces(void **state)
+{
+    struct agg_map *m = agg_map_create("fw:", HOUR, 100);
+    struct agg_stats st;
+    struct fw_buf b;
+    struct anz_alert a;
+    unsigned i, hset = 0, zadd = 0, zrem = 0, removed = 0;
+    char s[32];
+    const char *p;
+
+    (void)state;
+    fw_buf_init(&b);
+    for (i = 0; i < 600; i++) {
+        snprintf(s, sizeof(s), "10.2.%u.%u", (i % 300) / 256, (i % 300) % 256);
+        mk_alert(&a, s, NULL, 1, T0 + i, "branch");
+        agg_map_alert(m, &a);
+    }
+    agg_map_emit(m, collect, &b);
+    fw_buf_putc(&b, '\0');
+    for (p = b.data; *p; p = strchr(p, '\n') + 1) {
+        if (strncmp(p, "HSET fw:host:", 13) == 0)
+            hset++;
+        if (strncmp(p, "ZADD fw:map:hosts ", 18) == 0)
+            zadd++;
+        if (strncmp(p, "ZREM fw:map:hosts ", 18) == 0) {
+            const char *q;
+
+            zrem++;
+            for (q = p + 17; *q != '\n'; q++)
+                removed += *q == ' ';
+        }
+    }
+    assert_int_equal(hset, 100);        /* the 100 hosts in the table, once each */
+    assert_int_equal(zadd, 1);
+    assert_int_equal(zrem, 1);
+    agg_map_stats(m, &st);
+    assert_true(st.hosts_evicted >= 200);
+    assert_int_equal(removed, st.hosts_evicted);    /* every eviction, one command */
+    fw_buf_free(&b);
+    agg_map_destroy(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -215,6 +260,7 @@ int main(void)
         cmocka_unit_test(test_zone_trend_and_forecast),
         cmocka_unit_test(test_decay_pass_drops_cold_hosts),
         cmocka_unit_test(test_host_cap_evicts_lowest),
+        cmocka_unit_test(test_emit_coalesces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

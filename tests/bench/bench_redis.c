@@ -30,6 +30,7 @@
 #define N_LATENCY 2000
 
 static uint64_t sent_us[N_LATENCY], recv_us[N_LATENCY];
+static unsigned n_hosts;            /* BENCH_HOSTS: hosts cycle over this many; 0 = all new */
 static volatile int sub_ready;
 
 static void mk_alert(struct anz_alert *a, unsigned i)
@@ -41,7 +42,8 @@ static void mk_alert(struct anz_alert *a, unsigned i)
     snprintf(a->rule_name, sizeof(a->rule_name), "bench rule");
     a->analyzer = ANZ_SCAN;
     a->severity = (uint8_t)(i % 100);
-    uint8_t s[4] = {10, 20, (uint8_t)(i >> 8), (uint8_t)i};
+    unsigned h = n_hosts ? i % n_hosts : i;
+    uint8_t s[4] = {10, 20, (uint8_t)(h >> 8), (uint8_t)h};
     uint8_t d[4] = {10, 10, 0, (uint8_t)(i % 16)};
     fw_ip_set4(&a->src, s);
     fw_ip_set4(&a->dst, d);
@@ -164,8 +166,9 @@ static void bench_throughput(struct rdx_export *x, struct th_redis *r)
     k = server_calls(r) - k0 - 2;       /* less the INFO calls of this measurement */
     rdx_export_stats(x, &st);
     printf("bench_redis: %.0f alerts/s into redis-server (%d alert-equivalent records, "
-           "pipelined, with map updates and PUBLISH; %lld in fw:alerts)\n",
-           N_THROUGHPUT / ((double)t / 1e6), N_THROUGHPUT, xlen(r));
+           "pipelined, with map updates and PUBLISH; %lld in fw:alerts; %s)\n",
+           N_THROUGHPUT / ((double)t / 1e6), N_THROUGHPUT, xlen(r),
+           n_hosts ? "hosts repeat (BENCH_HOSTS)" : "a new host per alert");
     printf("bench_redis: %.0f commands/s on the wire (%llu sent), %.0f commands/s run by "
            "Redis (%.0f, script calls included)\n",
            (double)st.redis_cmds / ((double)t / 1e6), (unsigned long long)st.redis_cmds,
@@ -218,6 +221,7 @@ int main(void)
     struct rdx_export *x;
     char err[256];
 
+    n_hosts = getenv("BENCH_HOSTS") ? (unsigned)strtoul(getenv("BENCH_HOSTS"), NULL, 10) : 0;
     if (!th_have_redis()) {
         printf("bench_redis: redis-server not installed; skipped\n");
         return 0;

@@ -1,7 +1,10 @@
 /* analyzers/anz_lru.c: bounded hash table with LRU eviction (see anz_lru.h).
  * Chained buckets (power of two), one doubly linked recency list; at the cap the
  * tail entry is unlinked, finalised, zeroed and reused, so memory never grows
- * past max entries. */
+ * past max entries. The bucket array starts small and doubles with the entry
+ * count (up to the size max needs): a table sized for 500 000 hosts up front
+ * costs megabytes of zero pages whose first writes each fault and, in a
+ * threaded process, shoot down TLBs on every core. */
 #include "anz_lru.h"
 
 #include <string.h>
@@ -17,9 +20,12 @@ struct lru_node {
     /* user data follows, 8-byte aligned */
 };
 
+#define LRU_MAX_BUCKETS ((size_t)1 << 22)
+
 struct anz_lru {
     struct lru_node **buckets;
-    size_t nbuckets;            /* power of two */
+    size_t nbuckets;            /* power of two, grows with count */
+    size_t max_buckets;         /* what max entries need */
     size_t max, count;
     size_t data_size, key_size;
     struct lru_node *head, *tail;
@@ -33,15 +39,16 @@ struct anz_lru *anz_lru_create(size_t max, size_t data_size, size_t key_size,
                                anz_lru_fini_fn fini)
 {
     struct anz_lru *t;
-    size_t nb = 64;
+    size_t nb = 64, cap = 64;
 
     if (max == 0 || key_size == 0 || key_size > data_size)
         return NULL;
     t = fw_calloc(1, sizeof(*t));
     if (!t)
         return NULL;
-    while (nb < max && nb < ((size_t)1 << 22))
-        nb <<= 1;
+    while (cap < max && cap < LRU_MAX_BUCKETS)
+        cap <<= 1;
+    t->max_buckets = cap;
     t->buckets = fw_calloc(nb, sizeof(*t->buckets));
     if (!t->buckets) {
         fw_free(t);
@@ -116,6 +123,30 @@ static struct lru_node *lookup(const struct anz_lru *t, const void *key, uint64_
     return NULL;
 }
 
+/* Double the bucket array when entries outnumber buckets; on allocation
+ * failure the table keeps working with longer chains. */
+static void maybe_grow(struct anz_lru *t)
+{
+    size_t nb = t->nbuckets * 2, i;
+    struct lru_node **nv, *n, *next;
+
+    if (t->count < t->nbuckets || nb > t->max_buckets)
+        return;
+    nv = fw_calloc(nb, sizeof(*nv));
+    if (!nv)
+        return;
+    for (i = 0; i < t->nbuckets; i++) {
+        for (n = t->buckets[i]; n; n = next) {
+            next = n->hnext;
+            n->hnext = nv[n->hash & (nb - 1)];
+            nv[n->hash & (nb - 1)] = n;
+        }
+    }
+    fw_free(t->buckets);
+    t->buckets = nv;
+    t->nbuckets = nb;
+}
+
 /* A fresh node: allocated below the cap, else the LRU tail recycled. */
 static struct lru_node *node_take(struct anz_lru *t)
 {
@@ -154,6 +185,7 @@ void *anz_lru_get(struct anz_lru *t, const void *key, bool create, bool *created
     }
     if (!create)
         return NULL;
+    maybe_grow(t);
     n = node_take(t);
     if (!n)
         return NULL;

@@ -53,8 +53,14 @@ struct cap_source {
     uint64_t bytes_total;       /* sum of input file sizes */
     uint64_t bytes_done;        /* sizes of the files already finished */
     struct cap_stats st;
+    char *iobuf;                /* owned: stdio buffer of the open capture file */
     char errmsg[CAP_ERRMSG_LEN];
 };
+
+/* libpcap reads a file through stdio, 4 KiB at a time by default: at a
+ * million packets that is 80 000 read() calls, a sixth of the capture thread.
+ * A 1 MiB buffer makes it a few hundred. */
+#define CAP_IOBUF_BYTES (1u << 20)
 
 /* libpcap's DLT to our link type; false when we do not decode it. */
 static bool cap_link_map(int dlt, enum pkt_link *link)
@@ -143,6 +149,7 @@ void cap_source_close(struct cap_source *s)
         return;
     if (s->p)
         pcap_close(s->p);
+    fw_free(s->iobuf);          /* after pcap_close: the FILE used it until then */
     for (i = 0; i < s->nfiles; i++)
         fw_free(s->files[i]);
     fw_free(s->files);
@@ -223,10 +230,21 @@ static int cap_dir_list(struct cap_source *s, const char *dir)
 static int cap_file_open(struct cap_source *s, const char *path)
 {
     char eb[PCAP_ERRBUF_SIZE] = "";
-    pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, eb);
+    FILE *fp = fopen(path, "rb");
+    pcap_t *p;
     int rc;
 
+    if (!fp) {
+        snprintf(s->errmsg, sizeof(s->errmsg), "%s: %s", path, strerror(errno));
+        return FW_EIO;
+    }
+    if (!s->iobuf)
+        s->iobuf = fw_malloc(CAP_IOBUF_BYTES);
+    if (s->iobuf)
+        setvbuf(fp, s->iobuf, _IOFBF, CAP_IOBUF_BYTES);
+    p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, eb);
     if (!p) {
+        fclose(fp);             /* libpcap leaves it to the caller on failure */
         snprintf(s->errmsg, sizeof(s->errmsg), "%s: %s", path, eb);
         return FW_EIO;
     }

@@ -19,6 +19,8 @@
 #define FLOW_PROTO_ICMP 1
 #define FLOW_PROTO_ICMP6 58
 
+#define FLOW_BUCKETS_MIN 1024
+
 struct flow_meta {
     uint16_t used, cap;             /* bytes in data[] */
     uint8_t data[];                 /* records: tag(1) len(1) value(len) */
@@ -30,7 +32,8 @@ struct flow_lru_list {
 
 struct flow_table {
     uint32_t *buckets;              /* hash chains; FLOW_NIL = empty */
-    uint32_t mask;                  /* nbuckets - 1 */
+    uint32_t mask;                  /* nbuckets - 1; grows with count */
+    uint32_t max_mask;              /* mask that flows_max needs */
     struct flow_entry **chunks;
     uint32_t nchunks_max, nchunks;
     uint32_t max;                   /* entries allowed */
@@ -59,6 +62,12 @@ struct flow_table *flow_table_create(uint64_t flows_max)
         return NULL;
     while (nb < flows_max)
         nb <<= 1;
+    t->max_mask = (uint32_t)(nb - 1);
+    /* Start small and double with the flow count: a bucket array sized for a
+     * million flows is 4 MB of cache misses on a link that carries a few
+     * thousand. */
+    if (nb > FLOW_BUCKETS_MIN)
+        nb = FLOW_BUCKETS_MIN;
     t->mask = (uint32_t)(nb - 1);
     t->max = (uint32_t)flows_max;
     t->nchunks_max = (uint32_t)((flows_max + FLOW_CHUNK - 1) / FLOW_CHUNK);
@@ -256,6 +265,33 @@ static uint32_t ft_slot_get(struct flow_table *t)
     return t->next_unused++;
 }
 
+/* Double the bucket array once flows outnumber buckets (up to max_mask). On
+ * allocation failure the table keeps its size and chains get longer. */
+static void ft_grow(struct flow_table *t)
+{
+    uint32_t nmask = t->mask * 2 + 1, i, idx, next, *nb;
+
+    if (t->count <= t->mask || t->mask >= t->max_mask)
+        return;
+    nb = fw_malloc(((size_t)nmask + 1) * sizeof(*nb));
+    if (!nb)
+        return;
+    for (i = 0; i <= nmask; i++)
+        nb[i] = FLOW_NIL;
+    for (i = 0; i <= t->mask; i++) {
+        for (idx = t->buckets[i]; idx != FLOW_NIL; idx = next) {
+            struct flow_entry *e = ft_at(t, idx);
+
+            next = e->hnext;
+            e->hnext = nb[e->hash & nmask];
+            nb[e->hash & nmask] = idx;
+        }
+    }
+    fw_free(t->buckets);
+    t->buckets = nb;
+    t->mask = nmask;
+}
+
 struct flow_entry *flow_table_insert(struct flow_table *t, const struct pkt *p, uint32_t hash)
 {
     uint32_t idx = ft_slot_get(t);
@@ -263,6 +299,7 @@ struct flow_entry *flow_table_insert(struct flow_table *t, const struct pkt *p, 
 
     if (idx == FLOW_NIL)
         return NULL;
+    ft_grow(t);
     e = ft_at(t, idx);
     memset(e, 0, sizeof(*e));
     e->src = p->src;

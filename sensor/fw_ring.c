@@ -23,7 +23,8 @@
 
 struct fw_ring {
     alignas(64) _Atomic uint64_t head;  /* producer: bytes committed */
-    uint64_t head_pending;              /* producer: end of the reserved record */
+    uint64_t head_pending;              /* producer: end of the last reserved record */
+    uint64_t head_local;                /* producer: where the next record goes */
     uint64_t tail_cache;                /* producer's view of tail */
     alignas(64) _Atomic uint64_t tail;  /* consumer: bytes released */
     uint64_t tail_pending;              /* consumer: end of the peeked record */
@@ -87,7 +88,7 @@ static bool ring_has_room(struct fw_ring *r, uint64_t head, size_t need)
 
 void *fw_ring_reserve(struct fw_ring *r, size_t len)
 {
-    uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+    uint64_t head = r->head_local;      /* after records reserved but not yet committed */
     size_t rec = RING_HDR + round_up8(len);
     size_t to_end = r->cap - (head & r->mask);
     size_t need = rec;
@@ -104,6 +105,7 @@ void *fw_ring_reserve(struct fw_ring *r, size_t len)
     }
     put_hdr(r, head, (uint32_t)len, RING_REC_MARK);
     r->head_pending = head + rec;
+    r->head_local = r->head_pending;
     return r->buf + ((head + RING_HDR) & r->mask);
 }
 

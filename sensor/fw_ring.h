@@ -22,8 +22,11 @@ struct fw_ring *fw_ring_create(size_t cap_bytes);
 void fw_ring_destroy(struct fw_ring *r);
 
 /* Producer: space for a record of len bytes (8-byte aligned), or NULL when the
- * ring is full or len can never fit. Nothing is visible until commit. */
+ * ring is full or len can never fit. Nothing is visible until commit; several
+ * records may be reserved and then published by one commit (batching saves a
+ * shared cache line round trip per record). */
 void *fw_ring_reserve(struct fw_ring *r, size_t len);
+/* Publish every record reserved so far. */
 void fw_ring_commit(struct fw_ring *r);
 
 /* Consumer: the oldest record and its length, or NULL when empty. The pointer

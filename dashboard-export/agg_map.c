@@ -612,6 +612,112 @@ static void cmd_fmt(struct cmd *c, const char *fmt, ...)
     c->used += (size_t)n + 1;
 }
 
+/* The helpers below replace cmd_fmt where it ran for every changed host:
+ * vsnprintf was the largest cost of a map write. Output is byte-identical. */
+
+/* A string that outlives the command (literal, host or zone field). */
+static void cmd_lit(struct cmd *c, const char *s)
+{
+    cmd_ref(c, s, strlen(s));
+}
+
+/* Reserve n bytes in store; NULL (and failed) when they do not fit. */
+static char *cmd_room(struct cmd *c, size_t n)
+{
+    if (sizeof(c->store) - c->used < n + 1) {
+        c->failed = true;
+        return NULL;
+    }
+    return c->store + c->used;
+}
+
+/* Take the n bytes written at p (from cmd_room) as the next argument. */
+static void cmd_take(struct cmd *c, char *p, size_t n)
+{
+    p[n] = '\0';
+    cmd_ref(c, p, n);
+    c->used += n + 1;
+}
+
+/* Decimal digits of v, written backwards ending at end; returns the start. */
+static char *u64_digits(char *end, uint64_t v)
+{
+    do {
+        *--end = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return end;
+}
+
+/* A copy of s (s does not outlive the command). */
+static void cmd_copy(struct cmd *c, const char *s)
+{
+    size_t n = strlen(s);
+    char *p = cmd_room(c, n);
+
+    if (p) {
+        memcpy(p, s, n);
+        cmd_take(c, p, n);
+    }
+}
+
+/* "%llu" */
+static void cmd_u64(struct cmd *c, uint64_t v)
+{
+    char tmp[24], *d = u64_digits(tmp + sizeof(tmp), v), *p;
+    size_t n = (size_t)(tmp + sizeof(tmp) - d);
+
+    if ((p = cmd_room(c, n)) == NULL)
+        return;
+    memcpy(p, d, n);
+    cmd_take(c, p, n);
+}
+
+/* a + b ("<prefix>host:" + ip) */
+static void cmd_cat(struct cmd *c, const char *a, const char *b, const char *d)
+{
+    size_t na = strlen(a), nb = strlen(b), nd = strlen(d);
+    char *p = cmd_room(c, na + nb + nd);
+
+    if (!p)
+        return;
+    memcpy(p, a, na);
+    memcpy(p + na, b, nb);
+    memcpy(p + na + nb, d, nd);
+    cmd_take(c, p, na + nb + nd);
+}
+
+/* "%.4f" without printf for the usual range. printf rounds the exact binary
+ * value half to even; v * 1e4 is itself rounded, so a value whose scaled
+ * fraction is near .5 (or a huge or non-finite one) still goes to printf. */
+static void cmd_f4(struct cmd *c, double v)
+{
+    double x = fabs(v) * 1e4, f = x - floor(x);
+    char tmp[32], *d;
+    uint64_t r;
+    size_t n;
+    char *p;
+    int i;
+
+    if (!(x < 1e9) || fabs(f - 0.5) < 1e-6) {   /* below 1e9, x is off by < 1e-7 */
+        cmd_fmt(c, "%.4f", v);
+        return;
+    }
+    r = (uint64_t)(f < 0.5 ? floor(x) : floor(x) + 1);
+    d = tmp + sizeof(tmp);
+    for (i = 0; i < 4; i++, r /= 10)
+        *--d = (char)('0' + r % 10);
+    *--d = '.';
+    d = u64_digits(d, r);
+    if (signbit(v))
+        *--d = '-';
+    n = (size_t)(tmp + sizeof(tmp) - d);
+    if ((p = cmd_room(c, n)) == NULL)
+        return;
+    memcpy(p, d, n);
+    cmd_take(c, p, n);
+}
+
 /* Scores as text: no "-0.0000" from a value a rounding away from zero. */
 static double tidy(double v)
 {
@@ -665,33 +771,33 @@ static void emit_host_full(struct emitter *em, const struct agg_host *h, struct 
 
     fw_ip_str(&h->ip, ip, sizeof(ip));
     cmd_start(&c);
-    cmd_fmt(&c, "HSET");
-    cmd_fmt(&c, "%shost:%s", em->prefix, ip);
-    cmd_fmt(&c, "score");
-    cmd_fmt(&c, "%.4f", tidy(h->score));
-    cmd_fmt(&c, "zone");
-    cmd_fmt(&c, "%s", h->zone[0] ? h->zone : "external");
-    cmd_fmt(&c, "first_seen");
-    cmd_fmt(&c, "%s", fw_time_iso(h->first_seen, t1, sizeof(t1)));
-    cmd_fmt(&c, "last_seen");
-    cmd_fmt(&c, "%s", fw_time_iso(h->last_seen, t2, sizeof(t2)));
-    cmd_fmt(&c, "alerts");
-    cmd_fmt(&c, "%llu", (unsigned long long)h->alerts);
+    cmd_lit(&c, "HSET");
+    cmd_cat(&c, em->prefix, "host:", ip);
+    cmd_lit(&c, "score");
+    cmd_f4(&c, tidy(h->score));
+    cmd_lit(&c, "zone");
+    cmd_lit(&c, h->zone[0] ? h->zone : "external");
+    cmd_lit(&c, "first_seen");
+    cmd_lit(&c, fw_time_iso(h->first_seen, t1, sizeof(t1)));
+    cmd_lit(&c, "last_seen");
+    cmd_lit(&c, fw_time_iso(h->last_seen, t2, sizeof(t2)));
+    cmd_lit(&c, "alerts");
+    cmd_u64(&c, (uint64_t)h->alerts);
     for (i = 0; i < 4; i++) {
-        cmd_fmt(&c, "%s", sev[i]);
-        cmd_fmt(&c, "%llu", (unsigned long long)h->by_sev[i]);
+        cmd_lit(&c, sev[i]);
+        cmd_u64(&c, (uint64_t)h->by_sev[i]);
     }
     top_json(j1, h->rules, "rule");
     top_json(j2, h->apps, "app");
-    cmd_fmt(&c, "top_rules");
+    cmd_lit(&c, "top_rules");
     cmd_ref(&c, j1->data, j1->len);
-    cmd_fmt(&c, "top_apps");
+    cmd_lit(&c, "top_apps");
     cmd_ref(&c, j2->data, j2->len);
     cmd_send(em, &c);
     cmd_start(&c);
-    cmd_fmt(&c, "EXPIRE");
-    cmd_fmt(&c, "%shost:%s", em->prefix, ip);
-    cmd_fmt(&c, "%d", AGG_HOST_TTL_S);
+    cmd_lit(&c, "EXPIRE");
+    cmd_cat(&c, em->prefix, "host:", ip);
+    cmd_u64(&c, AGG_HOST_TTL_S);
     cmd_send(em, &c);
 }
 
@@ -716,11 +822,11 @@ static void zadd_add(struct emitter *em, struct zadd *z, double score, const cha
         zadd_flush(em, z);
     if (z->members == 0) {
         cmd_start(&z->c);
-        cmd_fmt(&z->c, "ZADD");
-        cmd_fmt(&z->c, "%s", z->key);
+        cmd_lit(&z->c, "ZADD");
+        cmd_lit(&z->c, z->key);
     }
-    cmd_fmt(&z->c, "%.4f", tidy(score));
-    cmd_fmt(&z->c, "%s", member);
+    cmd_f4(&z->c, tidy(score));
+    cmd_copy(&z->c, member);        /* member is the caller's scratch */
     z->members++;
 }
 
@@ -745,10 +851,10 @@ static void emit_hosts(struct agg_map *m, struct emitter *em)
             emit_host_full(em, h, &j1, &j2);
         } else {
             cmd_start(&c);
-            cmd_fmt(&c, "HSET");
-            cmd_fmt(&c, "%shost:%s", m->prefix, ip);
-            cmd_fmt(&c, "score");
-            cmd_fmt(&c, "%.4f", tidy(h->score));
+            cmd_lit(&c, "HSET");
+            cmd_cat(&c, m->prefix, "host:", ip);
+            cmd_lit(&c, "score");
+            cmd_f4(&c, tidy(h->score));
             cmd_send(em, &c);
         }
         h->dirty = h->score_dirty = false;
@@ -771,7 +877,7 @@ static void emit_gone(struct emitter *em, const char *key, struct fw_buf *gone)
         size_t n = strlen(member);
 
         if (c.argc == 0) {
-            cmd_fmt(&c, "ZREM");
+            cmd_lit(&c, "ZREM");
             cmd_fmt(&c, "%s", key);
         }
         cmd_ref(&c, member, n);
@@ -812,9 +918,9 @@ static void emit_edges(struct agg_map *m, struct emitter *em)
         return;
     /* keep the map readable: only the AGG_EDGES_TOP heaviest edges */
     cmd_start(&c);
-    cmd_fmt(&c, "ZREMRANGEBYRANK");
+    cmd_lit(&c, "ZREMRANGEBYRANK");
     cmd_fmt(&c, "%s", key);
-    cmd_fmt(&c, "0");
+    cmd_lit(&c, "0");
     cmd_fmt(&c, "%d", -(AGG_EDGES_TOP + 1));
     cmd_send(em, &c);
 }
@@ -841,9 +947,9 @@ static void emit_trend(struct agg_map *m, struct emitter *em, struct agg_zone *z
         if (old < AGG_TREND_KEEP * (AGG_BUCKET_US / FW_USEC_PER_SEC))
             continue;
         cmd_start(&c);
-        cmd_fmt(&c, "ZREM");
+        cmd_lit(&c, "ZREM");
         cmd_fmt(&c, "%s", key);
-        cmd_fmt(&c, "%llu", (unsigned long long)(old - AGG_TREND_KEEP *
+        cmd_u64(&c, (uint64_t)(old - AGG_TREND_KEEP *
                                                         (AGG_BUCKET_US / FW_USEC_PER_SEC)));
         cmd_send(em, &c);
     }
@@ -858,19 +964,19 @@ static void emit_zone(struct agg_map *m, struct emitter *em, struct agg_zone *z)
     int i;
 
     cmd_start(&c);
-    cmd_fmt(&c, "HSET");
+    cmd_lit(&c, "HSET");
     cmd_fmt(&c, "%szone:%s", m->prefix, z->name);
-    cmd_fmt(&c, "score");
-    cmd_fmt(&c, "%.4f", tidy(z->score));
-    cmd_fmt(&c, "trend");
-    cmd_fmt(&c, "%.4f", tidy(z->trend));
-    cmd_fmt(&c, "forecast");
-    cmd_fmt(&c, "%.4f", tidy(z->holt_init ? z->forecast : z->score));
-    cmd_fmt(&c, "bucket");
-    cmd_fmt(&c, "%llu", (unsigned long long)(z->bucket / FW_USEC_PER_SEC));
+    cmd_lit(&c, "score");
+    cmd_f4(&c, tidy(z->score));
+    cmd_lit(&c, "trend");
+    cmd_f4(&c, tidy(z->trend));
+    cmd_lit(&c, "forecast");
+    cmd_f4(&c, tidy(z->holt_init ? z->forecast : z->score));
+    cmd_lit(&c, "bucket");
+    cmd_u64(&c, (uint64_t)(z->bucket / FW_USEC_PER_SEC));
     for (i = 0; i < 4; i++) {
-        cmd_fmt(&c, "%s", sev[i]);
-        cmd_fmt(&c, "%llu", (unsigned long long)z->by_sev[i]);
+        cmd_lit(&c, sev[i]);
+        cmd_u64(&c, (uint64_t)z->by_sev[i]);
     }
     cmd_send(em, &c);
     emit_trend(m, em, z);

@@ -99,6 +99,20 @@ const char *jsonl_technique_name(const char *id)
 
 /* ------------------------------------------------------------------ flows */
 
+/* fw_buf_json_kv_u64 without printf: alerts and flows render several per record. */
+static void kv_u64(struct fw_buf *b, const char *key, uint64_t v)
+{
+    char tmp[24];
+    size_t i = sizeof(tmp);
+
+    fw_buf_json_key(b, key);
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    fw_buf_append(b, tmp + i, sizeof(tmp) - i);
+}
+
 static void put_time(struct fw_buf *b, const char *key, uint64_t ts_us)
 {
     char t[40];
@@ -114,9 +128,9 @@ static void put_endpoint(struct fw_buf *b, const char *key, const struct fw_ip *
     fw_buf_json_key(b, key);
     fw_buf_putc(b, '{');
     fw_buf_json_kv_str(b, "ip", fw_ip_str(ip, s, sizeof(s)));
-    fw_buf_json_kv_u64(b, "port", port);
-    fw_buf_json_kv_u64(b, "bytes", bytes);
-    fw_buf_json_kv_u64(b, "packets", pkts);
+    kv_u64(b, "port", port);
+    kv_u64(b, "bytes", bytes);
+    kv_u64(b, "packets", pkts);
     fw_buf_putc(b, '}');
 }
 
@@ -186,13 +200,13 @@ static void put_fix(struct fw_buf *b, const struct flow_rec *r)
     fw_buf_json_kv_str(b, "begin_string", r->fix.begin_string);
     fw_buf_json_kv_str(b, "sender_comp_id", r->fix.sender_comp_id);
     fw_buf_json_kv_str(b, "target_comp_id", r->fix.target_comp_id);
-    fw_buf_json_kv_u64(b, "messages", r->fix.messages);
-    fw_buf_json_kv_u64(b, "malformed", r->fix.malformed);
-    fw_buf_json_kv_u64(b, "heartbeats", r->fix.heartbeats);
+    kv_u64(b, "messages", r->fix.messages);
+    kv_u64(b, "malformed", r->fix.malformed);
+    kv_u64(b, "heartbeats", r->fix.heartbeats);
     fw_buf_json_key(b, "msg_types");
     fw_buf_putc(b, '{');
     for (i = 0; i < META_FIX_MSGTYPES && r->fix.msgtypes[i].type[0]; i++)
-        fw_buf_json_kv_u64(b, r->fix.msgtypes[i].type, r->fix.msgtypes[i].count);
+        kv_u64(b, r->fix.msgtypes[i].type, r->fix.msgtypes[i].count);
     fw_buf_puts(b, "}}");
 }
 
@@ -208,18 +222,18 @@ static void put_app_meta(struct fw_buf *b, const struct flow_rec *r)
     if ((r->meta & FLOW_META_DNS) || r->dns_qname[0]) {
         fw_buf_puts(b, ",\"dns\":{\"question\":{");
         fw_buf_json_kv_str(b, "name", r->dns_qname);
-        fw_buf_json_kv_u64(b, "type", r->dns_qtype);
+        kv_u64(b, "type", r->dns_qtype);
         fw_buf_putc(b, '}');
-        fw_buf_json_kv_u64(b, "response_code", r->dns_rcode);
-        fw_buf_json_kv_u64(b, "queries", r->dns_queries);
-        fw_buf_json_kv_u64(b, "responses", r->dns_responses);
+        kv_u64(b, "response_code", r->dns_rcode);
+        kv_u64(b, "queries", r->dns_queries);
+        kv_u64(b, "responses", r->dns_responses);
         fw_buf_putc(b, '}');
     }
     if (r->meta & FLOW_META_HTTP) {
         fw_buf_puts(b, ",\"http\":{\"request\":{");
         fw_buf_json_kv_str(b, "method", r->http.method);
         fw_buf_puts(b, "},\"response\":{");
-        fw_buf_json_kv_u64(b, "status_code", r->http.status);
+        kv_u64(b, "status_code", r->http.status);
         fw_buf_puts(b, "}},\"url\":{");
         fw_buf_json_kv_str(b, "domain", r->http.host);
         fw_buf_json_kv_str(b, "original", r->http.url);
@@ -248,7 +262,7 @@ static void put_flow_finwatch(struct fw_buf *b, const struct flow_rec *r,
     fw_buf_json_kv_str(b, "destination", zone_name(cfg, r->zone_dst));
     fw_buf_putc(b, '}');
     fw_buf_json_kv_str(b, "end_reason", flow_end_reason_name(r->end_reason));
-    fw_buf_json_kv_u64(b, "flow_id", r->id);
+    kv_u64(b, "flow_id", r->id);
     fw_buf_putc(b, '}');
 }
 
@@ -310,7 +324,7 @@ static void put_alert_peer(struct fw_buf *b, const char *key, const struct fw_ip
     if (ip->family) {
         fw_buf_json_kv_str(b, "ip", fw_ip_str(ip, s, sizeof(s)));
         if (port)
-            fw_buf_json_kv_u64(b, "port", port);
+            kv_u64(b, "port", port);
     }
     fw_buf_putc(b, '}');
 }
@@ -355,7 +369,7 @@ static void put_alert_finwatch(struct fw_buf *b, const struct anz_alert *a, cons
     fw_buf_json_kv_str(b, "sensor", sensor ? sensor : "");
     fw_buf_json_kv_str(b, "mode", a->shadow ? "shadow" : "enforce");
     fw_buf_json_kv_str(b, "blame", a->blame == ANZ_BLAME_DST ? "destination" : "source");
-    fw_buf_json_kv_u64(b, "updates", a->updates);
+    kv_u64(b, "updates", a->updates);
     PUT_FIELD(b, "app", a->app);
     fw_buf_putc(b, '}');
 }
@@ -368,7 +382,7 @@ void jsonl_alert_render(struct fw_buf *b, const struct anz_alert *a, const char 
     put_time(b, "@timestamp", a->ts_us);
     fw_buf_puts(b, ",\"event\":{\"kind\":\"alert\"");
     PUT_FIELD(b, "id", a->id);
-    fw_buf_json_kv_u64(b, "severity", a->severity);
+    kv_u64(b, "severity", a->severity);
     PUT_FIELD(b, "reason", a->reason);
     put_time(b, "start", a->first_us ? a->first_us : a->ts_us);
     fw_buf_puts(b, "},\"rule\":{");
@@ -395,10 +409,10 @@ void jsonl_alert_compact(struct fw_buf *b, const struct anz_alert *a, const char
 
     fw_buf_putc(b, '{');
     PUT_FIELD(b, "id", a->id);
-    fw_buf_json_kv_u64(b, "ts", a->ts_us / FW_USEC_PER_SEC);
+    kv_u64(b, "ts", a->ts_us / FW_USEC_PER_SEC);
     fw_buf_json_kv_str(b, "sensor", sensor ? sensor : "");
     PUT_FIELD(b, "rule", a->rule_id);
-    fw_buf_json_kv_u64(b, "severity", a->severity);
+    kv_u64(b, "severity", a->severity);
     fw_buf_json_kv_str(b, "level", anz_severity_name(a->severity));
     fw_buf_json_kv_double(b, "score", a->score);
     fw_buf_json_kv_double(b, "host_score", a->host_score);
@@ -408,7 +422,7 @@ void jsonl_alert_compact(struct fw_buf *b, const struct anz_alert *a, const char
     PUT_FIELD(b, "zone_src", a->zone_src);
     PUT_FIELD(b, "zone_dst", a->zone_dst);
     PUT_FIELD(b, "reason", a->reason);
-    fw_buf_json_kv_u64(b, "update", a->updates);
+    kv_u64(b, "update", a->updates);
     fw_buf_putc(b, '}');
 }
 

@@ -51,7 +51,9 @@ struct rdx_export {
     struct spool *spool;                /* NULL = no spool (dir unusable) */
     struct agg_map *map;
     struct fw_buf line, compact, entry;
+    char live_chan[64];                 /* <prefix>live */
     uint64_t first_queued_us;           /* monotonic time of the oldest queued command */
+    uint64_t sent_us;                   /* when the batch in flight was sent */
     uint64_t last_beat_us, last_decay_us, last_map_us;
     uint64_t clock_ts, clock_mono;      /* newest alert time and when it was seen */
     uint64_t spool_lost;                /* alerts lost because there was no spool */
@@ -110,6 +112,8 @@ static int open_redis(struct rdx_export *x, char *errbuf, size_t errlen)
         snprintf(errbuf, errlen, "redis: out of memory");
         return FW_ENOMEM;
     }
+    snprintf(x->live_chan, sizeof(x->live_chan), "%slive",
+             c->redis_prefix[0] ? c->redis_prefix : "fw:");
     x->spool = spool_create(c->spool_dir, c->spool_max, why, sizeof(why));
     if (!x->spool)
         fw_log(FW_LOG_WARN, "%s; alerts will be lost while Redis is down", why);
@@ -236,15 +240,13 @@ static void emit_to_writer(void *ctx, int argc, const char **argv, const size_t 
 
 static void publish_live(struct rdx_export *x, const struct anz_alert *a)
 {
-    char chan[64];
-    const char *argv[3] = {"PUBLISH", chan, NULL};
+    const char *argv[3] = {"PUBLISH", x->live_chan, NULL};
     size_t lens[3];
 
-    snprintf(chan, sizeof(chan), "%slive", x->cfg->redis_prefix[0] ? x->cfg->redis_prefix : "fw:");
     fw_buf_reset(&x->compact);
     jsonl_alert_compact(&x->compact, a, x->cfg->sensor_id);
     argv[2] = x->compact.data;
-    lens[0] = 7, lens[1] = strlen(chan), lens[2] = x->compact.len;
+    lens[0] = 7, lens[1] = strlen(x->live_chan), lens[2] = x->compact.len;
     queue_cmd(x, 3, argv, lens);
 }
 
@@ -308,14 +310,27 @@ static void account(struct rdx_export *x, const struct rdx_flush_res *res)
         agg_map_resync(x->map);
 }
 
-/* Send the live queue; unconfirmed alerts go to the spool. */
+/* Send the live queue, keeping it in flight (the replies of the previous
+ * batch are read first); unconfirmed alerts go to the spool. */
 static void flush_live(struct rdx_export *x, uint64_t mono)
 {
     struct rdx_flush_res res;
 
     if (rdx_writer_pending(x->wr) == 0)
         return;
-    rdx_writer_flush(x->wr, mono, retry_to_spool, x, &res);
+    rdx_writer_send(x->wr, mono, retry_to_spool, x, &res);
+    account(x, &res);
+    x->sent_us = mono;
+}
+
+/* Wait for the replies of the batch in flight. */
+static void drain_live(struct rdx_export *x, uint64_t mono)
+{
+    struct rdx_flush_res res;
+
+    if (rdx_writer_inflight(x->wr) == 0)
+        return;
+    rdx_writer_collect(x->wr, mono, retry_to_spool, x, &res);
     account(x, &res);
 }
 
@@ -328,6 +343,7 @@ static bool replay_batch(struct rdx_export *x, uint64_t mono)
     uint8_t sev;
 
     flush_live(x, mono);        /* a replay batch must hold replayed entries only */
+    drain_live(x, mono);        /* ... and live outcomes go to the spool before it is read */
     if (!rdx_conn_up(x->conn))
         return false;
     while (n < RDX_REPLAY_BATCH && spool_read(x->spool, &sev, &data, &len) == 0) {
@@ -379,7 +395,8 @@ static void heartbeat(struct rdx_export *x, const struct rdx_sensor_status *s)
     snprintf(v[7], 32, "%llu", (unsigned long long)s->alerts);
     snprintf(v[8], 32, "%llu", (unsigned long long)sp.bytes);
     snprintf(v[9], 32, "%llu", (unsigned long long)(sp.dropped + x->spool_lost));
-    snprintf(v[10], 32, "%llu", (unsigned long long)(sp.records + rdx_writer_pending(x->wr)));
+    snprintf(v[10], 32, "%llu", (unsigned long long)(sp.records + rdx_writer_pending(x->wr) +
+                                                   rdx_writer_inflight(x->wr)));
     fw_time_iso(fw_time_now_us(), v[11], 32);
     argv[n++] = "HSET", argv[n++] = key;
     argv[n++] = "version", argv[n++] = FW_VERSION;
@@ -440,6 +457,8 @@ static void redis_tick(struct rdx_export *x, uint64_t mono, const struct rdx_sen
          rdx_writer_pending(x->wr) >= RDX_BATCH_CMDS ||
          rdx_writer_bytes(x->wr) >= RDX_BATCH_BYTES))
         flush_live(x, mono);
+    else if (mono - x->sent_us >= RDX_FLUSH_US)
+        drain_live(x, mono);    /* nothing new to send: confirm the batch in flight */
     replay_spool(x, mono + (x->cfg->redis_timeout_us ? x->cfg->redis_timeout_us : 2000000));
 }
 
@@ -474,6 +493,7 @@ void rdx_export_flush(struct rdx_export *x, uint64_t timeout_us)
         agg_map_emit(x->map, emit_to_writer, x);
     }
     flush_live(x, fw_time_mono_us());   /* down: alerts spool, map commands are dropped */
+    drain_live(x, fw_time_mono_us());   /* each read bounded by the connection timeout */
     if (rdx_conn_up(x->conn))
         replay_spool(x, deadline);
     if (x->spool)

@@ -46,15 +46,25 @@ const char rdx_alert_batch_script[] =
     "end\n"
     "return out\n";
 
+/* One batch of work: queued, then in flight. */
+struct rdx_queue {
+    struct fw_buf cmds;         /* RESP-formatted plain commands */
+    size_t ncmds;
+    struct fw_buf alerts;       /* [u32 len][u8 sev][entry] ... (our memory) */
+    size_t nalerts;
+};
+
 struct rdx_writer {
     struct rdx_conn *conn;      /* borrowed */
     char prefix[32];
     char maxlen[24];
     char stream[16];            /* "alerts", or "ingest" for an agent sensor */
-    struct fw_buf cmds;         /* RESP-formatted plain commands */
-    size_t ncmds;
-    struct fw_buf alerts;       /* [u32 len][u8 sev][entry] ... (our memory) */
-    size_t nalerts;
+    struct rdx_queue q[2];
+    struct rdx_queue *cur;      /* being filled */
+    struct rdx_queue *fly;      /* sent, replies not read yet (when flying) */
+    bool flying;
+    redisContext *fly_ctx;      /* the connection fly was sent on ... */
+    uint64_t fly_gen;           /* ... and its reconnect count (a new ctx may reuse the address) */
     struct fw_buf keys, args;   /* scratch: one batch's markers and ARGV, RESP-encoded */
     struct fw_buf out;          /* scratch: one whole batch command */
     bool have_sha;              /* the connection loaded rdx_alert_batch_script */
@@ -121,8 +131,12 @@ struct rdx_writer *rdx_writer_create(struct rdx_conn *conn, const char *prefix,
     snprintf(w->maxlen, sizeof(w->maxlen), "%llu",
              (unsigned long long)(stream_maxlen ? stream_maxlen : 100000));
     snprintf(w->stream, sizeof(w->stream), "alerts");
-    fw_buf_init(&w->cmds);
-    fw_buf_init(&w->alerts);
+    for (int i = 0; i < 2; i++) {
+        fw_buf_init(&w->q[i].cmds);
+        fw_buf_init(&w->q[i].alerts);
+    }
+    w->cur = &w->q[0];
+    w->fly = &w->q[1];
     fw_buf_init(&w->keys);
     fw_buf_init(&w->args);
     fw_buf_init(&w->out);
@@ -134,8 +148,10 @@ void rdx_writer_destroy(struct rdx_writer *w)
 {
     if (!w)
         return;
-    fw_buf_free(&w->cmds);
-    fw_buf_free(&w->alerts);
+    for (int i = 0; i < 2; i++) {
+        fw_buf_free(&w->q[i].cmds);
+        fw_buf_free(&w->q[i].alerts);
+    }
     fw_buf_free(&w->keys);
     fw_buf_free(&w->args);
     fw_buf_free(&w->out);
@@ -184,12 +200,12 @@ int rdx_writer_cmd(struct rdx_writer *w, int argc, const char **argv, const size
 
     if (argc <= 0)
         return FW_EINVAL;
-    resp_len(&w->cmds, '*', (size_t)argc);
+    resp_len(&w->cur->cmds, '*', (size_t)argc);
     for (i = 0; i < argc; i++)
-        resp_bulk(&w->cmds, argv[i], lens[i]);
-    if (w->cmds.failed)
+        resp_bulk(&w->cur->cmds, argv[i], lens[i]);
+    if (w->cur->cmds.failed)
         return FW_ENOMEM;
-    w->ncmds++;
+    w->cur->ncmds++;
     return 0;
 }
 
@@ -201,38 +217,43 @@ int rdx_writer_alert(struct rdx_writer *w, const uint8_t *entry, size_t len, uin
     /* refuse a bad entry here, so that every queued entry formats at flush */
     if (rdx_entry_decode(entry, len, &e) != 0)
         return FW_EPARSE;
-    fw_buf_append(&w->alerts, &l, sizeof(l));
-    fw_buf_append(&w->alerts, &severity, 1);
-    fw_buf_append(&w->alerts, entry, len);
-    if (w->alerts.failed)
+    fw_buf_append(&w->cur->alerts, &l, sizeof(l));
+    fw_buf_append(&w->cur->alerts, &severity, 1);
+    fw_buf_append(&w->cur->alerts, entry, len);
+    if (w->cur->alerts.failed)
         return FW_ENOMEM;
-    w->nalerts++;
+    w->cur->nalerts++;
     return 0;
 }
 
 size_t rdx_writer_pending(const struct rdx_writer *w)
 {
-    return w->ncmds + w->nalerts;
+    return w->cur->ncmds + w->cur->nalerts;
+}
+
+size_t rdx_writer_inflight(const struct rdx_writer *w)
+{
+    return w->flying ? w->fly->ncmds + w->fly->nalerts : 0;
 }
 
 size_t rdx_writer_bytes(const struct rdx_writer *w)
 {
-    return w->cmds.len + w->alerts.len;
+    return w->cur->cmds.len + w->cur->alerts.len;
 }
 
 /* ------------------------------------------------------------------- flush */
 
 /* Walk the queued alerts: *off advances; false at the end. */
-static bool alert_next(const struct rdx_writer *w, size_t *off, const uint8_t **entry,
+static bool alert_next(const struct rdx_queue *q, size_t *off, const uint8_t **entry,
                        size_t *len, uint8_t *sev)
 {
     uint32_t l;
 
-    if (*off + sizeof(l) + 1 > w->alerts.len)
+    if (*off + sizeof(l) + 1 > q->alerts.len)
         return false;
-    memcpy(&l, w->alerts.data + *off, sizeof(l));
-    *sev = (uint8_t)w->alerts.data[*off + sizeof(l)];
-    *entry = (const uint8_t *)w->alerts.data + *off + sizeof(l) + 1;
+    memcpy(&l, q->alerts.data + *off, sizeof(l));
+    *sev = (uint8_t)q->alerts.data[*off + sizeof(l)];
+    *entry = (const uint8_t *)q->alerts.data + *off + sizeof(l) + 1;
     *len = l;
     *off += sizeof(l) + 1 + l;
     return true;
@@ -284,7 +305,8 @@ static void put_marker(struct rdx_writer *w, struct fw_buf *b, const struct rdx_
 /* Format into w->out one script call for up to RDX_SCRIPT_BATCH entries from
  * *off (advanced past them); returns how many. Entries were checked when
  * queued, so they decode. */
-static size_t batch_format(struct rdx_writer *w, size_t *off, bool eval)
+static size_t batch_format(struct rdx_writer *w, const struct rdx_queue *q, size_t *off,
+                           bool eval)
 {
     char stream[64];
     const uint8_t *entry;
@@ -296,7 +318,7 @@ static size_t batch_format(struct rdx_writer *w, size_t *off, bool eval)
     fw_buf_reset(&w->keys);
     fw_buf_reset(&w->args);
     fw_buf_reset(&w->out);
-    while (n < RDX_SCRIPT_BATCH && alert_next(w, off, &entry, &len, &sev)) {
+    while (n < RDX_SCRIPT_BATCH && alert_next(q, off, &entry, &len, &sev)) {
         if (rdx_entry_decode(entry, len, &e) != 0)
             continue;           /* cannot happen: checked by rdx_writer_alert */
         put_marker(w, &w->keys, &e);
@@ -323,13 +345,13 @@ static size_t batch_format(struct rdx_writer *w, size_t *off, bool eval)
 }
 
 /* Advance *off past the next batch (as batch_format would); returns how many. */
-static size_t batch_skip(const struct rdx_writer *w, size_t *off)
+static size_t batch_skip(const struct rdx_queue *q, size_t *off)
 {
     const uint8_t *entry;
     size_t len, n = 0;
     uint8_t sev;
 
-    while (n < RDX_SCRIPT_BATCH && alert_next(w, off, &entry, &len, &sev))
+    while (n < RDX_SCRIPT_BATCH && alert_next(q, off, &entry, &len, &sev))
         n++;
     return n;
 }
@@ -410,11 +432,12 @@ static void alert_outcome(struct flush_state *fs, enum reply_class k,
 }
 
 /* Read the replies of the plain commands; sets broken/cmds_lost. */
-static void read_cmd_replies(struct rdx_writer *w, struct flush_state *fs)
+static void read_cmd_replies(struct rdx_writer *w, const struct rdx_queue *q,
+                             struct flush_state *fs)
 {
     size_t i;
 
-    for (i = 0; i < w->ncmds && !fs->broken; i++) {
+    for (i = 0; i < q->ncmds && !fs->broken; i++) {
         enum reply_class k = read_reply(w, fs->ctx);
 
         if (k == REPLY_LOST || k == REPLY_RETRY) {
@@ -430,8 +453,8 @@ static void read_cmd_replies(struct rdx_writer *w, struct flush_state *fs)
 
 /* Apply one batch reply to its n entries starting at off. A whole-call
  * NOSCRIPT is put aside for EVAL (unless this already was the EVAL). */
-static void batch_read(struct rdx_writer *w, struct flush_state *fs, size_t off, size_t n,
-                       bool eval)
+static void batch_read(struct rdx_writer *w, struct flush_state *fs, const struct rdx_queue *q,
+                       size_t off, size_t n, bool eval)
 {
     redisReply *r = NULL;
     enum reply_class all = REPLY_LOST;
@@ -452,7 +475,7 @@ static void batch_read(struct rdx_writer *w, struct flush_state *fs, size_t off,
     /* an array of another length would mean lost sync with the server: retry all */
     if (r && r->type == REDIS_REPLY_ARRAY && r->elements != n)
         r = (freeReplyObject(r), NULL);
-    for (i = 0; i < n && alert_next(w, &off, &entry, &len, &sev); i++) {
+    for (i = 0; i < n && alert_next(q, &off, &entry, &len, &sev); i++) {
         enum reply_class k = all;
 
         if (fs->broken)
@@ -465,29 +488,30 @@ static void batch_read(struct rdx_writer *w, struct flush_state *fs, size_t off,
         freeReplyObject(r);
 }
 
-static void queue_reset(struct rdx_writer *w)
+static void queue_reset(struct rdx_queue *q)
 {
-    fw_buf_reset(&w->cmds);
-    fw_buf_reset(&w->alerts);
-    w->ncmds = 0;
-    w->nalerts = 0;
+    fw_buf_reset(&q->cmds);
+    fw_buf_reset(&q->alerts);
+    q->ncmds = 0;
+    q->nalerts = 0;
 }
 
-/* Nothing can be sent: hand every alert to fn, forget the plain commands. */
-static void flush_all_lost(struct rdx_writer *w, struct flush_state *fs)
+/* Nothing can be sent or confirmed: hand every alert to fn, forget the plain commands. */
+static void queue_all_lost(const struct rdx_queue *q, struct flush_state *fs)
 {
     const uint8_t *entry;
     size_t off = 0, len;
     uint8_t sev;
 
-    fs->res->cmds_lost = w->ncmds > 0;
-    while (alert_next(w, &off, &entry, &len, &sev))
+    if (q->ncmds > 0)
+        fs->res->cmds_lost = true;
+    while (alert_next(q, &off, &entry, &len, &sev))
         alert_outcome(fs, REPLY_LOST, entry, len, sev);
 }
 
 /* Batches that met NOSCRIPT (the script cache was flushed): EVAL each with the
- * script text, in order. */
-static void eval_noscript(struct rdx_writer *w, struct flush_state *fs)
+ * script text, in order. Synchronous: rare, and nothing else is in flight. */
+static void eval_noscript(struct rdx_writer *w, struct flush_state *fs, const struct rdx_queue *q)
 {
     const size_t rec = 2 * sizeof(size_t);
     size_t at, off, next, n;
@@ -497,61 +521,149 @@ static void eval_noscript(struct rdx_writer *w, struct flush_state *fs)
         memcpy(&n, fs->noscript.data + at + sizeof(off), sizeof(n));
         next = off;
         if (!fs->broken) {
-            batch_format(w, &next, true);
+            batch_format(w, q, &next, true);
             fs->res->scripts++;
             if (w->out.failed ||
                 redisAppendFormattedCommand(fs->ctx, w->out.data, w->out.len) != REDIS_OK)
                 fs->broken = true;
         }
-        batch_read(w, fs, off, n, true);
+        batch_read(w, fs, q, off, n, true);
     }
     fw_buf_free(&fs->noscript);
 }
 
-/* Queue every plain command, then the alert batches, in one write. */
-static void flush_send(struct rdx_writer *w, struct flush_state *fs)
+/* Read every reply of the batch in flight (each read bounded by the
+ * connection's timeout) and hand the unconfirmed entries to fn, in order. */
+static void collect(struct rdx_writer *w, uint64_t now_us, struct flush_state *fs)
+{
+    const struct rdx_queue *q = w->fly;
+    size_t off = 0, start, n;
+
+    if (!w->flying)
+        return;
+    w->flying = false;
+    fs->ctx = rdx_conn_ctx(w->conn);
+    if (!fs->ctx || fs->ctx != w->fly_ctx || rdx_conn_reconnects(w->conn) != w->fly_gen) {
+        /* the connection it was sent on is gone: nothing can confirm it */
+        queue_all_lost(q, fs);
+        queue_reset(w->fly);
+        queue_all_lost(w->cur, fs);
+        queue_reset(w->cur);
+        return;
+    }
+    read_cmd_replies(w, q, fs);
+    for (start = off; (n = batch_skip(q, &off)) > 0; start = off)
+        batch_read(w, fs, q, start, n, false);
+    eval_noscript(w, fs, q);
+    queue_reset(w->fly);
+    if (!fs->broken)
+        return;
+    rdx_conn_fail(w->conn, now_us, fs->ctx->err ? fs->ctx->errstr : "writes refused");
+    /* the queue cannot go out now either: after the batch in flight, in order */
+    queue_all_lost(w->cur, fs);
+    queue_reset(w->cur);
+}
+
+/* Write every plain command, then the alert batches, to the socket (not
+ * waiting for replies). False when the connection broke. */
+static bool queue_send(struct rdx_writer *w, redisContext *ctx, const struct rdx_queue *q,
+                       size_t *scripts)
 {
     size_t off = 0;
+    int done = 0;
 
-    if (w->ncmds && redisAppendFormattedCommand(fs->ctx, w->cmds.data, w->cmds.len) != REDIS_OK)
-        fs->broken = true;
-    while (!fs->broken && off < w->alerts.len) {
-        if (batch_format(w, &off, false) == 0)
+    if (q->ncmds && redisAppendFormattedCommand(ctx, q->cmds.data, q->cmds.len) != REDIS_OK)
+        return false;
+    while (off < q->alerts.len) {
+        if (batch_format(w, q, &off, false) == 0)
             break;
-        fs->res->scripts++;
-        if (w->out.failed ||
-            redisAppendFormattedCommand(fs->ctx, w->out.data, w->out.len) != REDIS_OK)
-            fs->broken = true;
+        (*scripts)++;
+        if (w->out.failed || redisAppendFormattedCommand(ctx, w->out.data, w->out.len) != REDIS_OK)
+            return false;
     }
+    while (!done) {
+        if (redisBufferWrite(ctx, &done) != REDIS_OK)
+            return false;
+    }
+    return true;
+}
+
+/* Send the filling queue and make it the batch in flight. */
+static void send_cur(struct rdx_writer *w, uint64_t now_us, struct flush_state *fs)
+{
+    struct rdx_queue *q = w->cur;
+    size_t scripts = 0;
+
+    if (q->ncmds + q->nalerts == 0)
+        return;
+    fs->res->cmds += q->ncmds;
+    fs->ctx = rdx_conn_ctx(w->conn);
+    if (!fs->ctx) {
+        queue_all_lost(q, fs);
+        queue_reset(q);
+        return;
+    }
+    if (!queue_send(w, fs->ctx, q, &scripts)) {
+        queue_all_lost(q, fs);
+        queue_reset(q);
+        rdx_conn_fail(w->conn, now_us, fs->ctx->err ? fs->ctx->errstr : "write failed");
+        return;
+    }
+    fs->res->scripts += scripts;
+    w->cur = w->fly;
+    w->fly = q;
+    w->flying = true;
+    w->fly_ctx = fs->ctx;
+    w->fly_gen = rdx_conn_reconnects(w->conn);
+}
+
+static void flush_init(struct flush_state *fs, rdx_retry_fn fn, void *ctx,
+                       struct rdx_flush_res *res)
+{
+    memset(fs, 0, sizeof(*fs));
+    memset(res, 0, sizeof(*res));
+    fs->fn = fn;
+    fs->fn_ctx = ctx;
+    fs->res = res;
+}
+
+static int conn_state(const struct rdx_writer *w)
+{
+    return rdx_conn_up(w->conn) ? 0 : FW_ECONN;
+}
+
+int rdx_writer_send(struct rdx_writer *w, uint64_t now_us, rdx_retry_fn fn, void *ctx,
+                    struct rdx_flush_res *res)
+{
+    struct flush_state fs;
+
+    flush_init(&fs, fn, ctx, res);
+    collect(w, now_us, &fs);        /* first: a failure there spools the queue after it */
+    fs.broken = false;
+    send_cur(w, now_us, &fs);
+    return conn_state(w);
+}
+
+int rdx_writer_collect(struct rdx_writer *w, uint64_t now_us, rdx_retry_fn fn, void *ctx,
+                       struct rdx_flush_res *res)
+{
+    struct flush_state fs;
+
+    flush_init(&fs, fn, ctx, res);
+    collect(w, now_us, &fs);
+    return conn_state(w);
 }
 
 int rdx_writer_flush(struct rdx_writer *w, uint64_t now_us, rdx_retry_fn fn, void *ctx,
                      struct rdx_flush_res *res)
 {
-    struct flush_state fs = {.ctx = rdx_conn_ctx(w->conn), .fn = fn, .fn_ctx = ctx, .res = res};
-    size_t off = 0, start, n;
+    struct flush_state fs;
 
-    memset(res, 0, sizeof(*res));
-    res->cmds = w->ncmds;
-    if (!fs.ctx) {
-        flush_all_lost(w, &fs);
-        goto out_reset;
-    }
-    flush_send(w, &fs);
-    if (fs.broken) {
-        res->scripts = 0;
-        flush_all_lost(w, &fs);
-        goto out_fail;
-    }
-    read_cmd_replies(w, &fs);
-    for (start = off; (n = batch_skip(w, &off)) > 0; start = off)
-        batch_read(w, &fs, start, n, false);
-    eval_noscript(w, &fs);
-    if (!fs.broken)
-        goto out_reset;
-out_fail:
-    rdx_conn_fail(w->conn, now_us, fs.ctx->err ? fs.ctx->errstr : "writes refused");
-out_reset:
-    queue_reset(w);
-    return rdx_conn_up(w->conn) ? 0 : FW_ECONN;
+    flush_init(&fs, fn, ctx, res);
+    collect(w, now_us, &fs);
+    fs.broken = false;
+    send_cur(w, now_us, &fs);
+    fs.broken = false;
+    collect(w, now_us, &fs);
+    return conn_state(w);
 }

@@ -11,7 +11,9 @@
  * entries share one EVALSHA of the batch script (one script call instead of
  * one per alert: the per-call cost in Redis dominated); its reply holds one
  * outcome per entry, so each entry is still confirmed, skipped as a duplicate
- * or retried on its own. Exporter thread only.
+ * or retried on its own. rdx_writer_send keeps one batch in flight: its
+ * replies are read when the next batch is ready to go, so Redis executes batch
+ * N while the caller builds N+1. Exporter thread only.
  */
 #ifndef RDX_WRITER_H
 #define RDX_WRITER_H
@@ -82,13 +84,29 @@ void rdx_writer_set_stream(struct rdx_writer *w, bool ingest);
 int rdx_writer_cmd(struct rdx_writer *w, int argc, const char **argv, const size_t *lens);
 /* Queue an encoded alert entry (copied). 0, FW_EPARSE (not an entry) or FW_ENOMEM. */
 int rdx_writer_alert(struct rdx_writer *w, const uint8_t *entry, size_t len, uint8_t severity);
-/* Commands queued (plain + alerts) and their bytes. */
+/* Commands queued (plain + alerts, not the batch in flight) and their bytes. */
 size_t rdx_writer_pending(const struct rdx_writer *w);
 size_t rdx_writer_bytes(const struct rdx_writer *w);
-/* Send the queue. now_us (monotonic) times the backoff when the connection
- * fails. Entries not confirmed go to fn. 0, or FW_ECONN when the connection is
- * (now) down. The queue is empty afterwards either way. */
+/* Send the queue and wait for every reply (the batch in flight first, if
+ * any). now_us (monotonic) times the backoff when the connection fails.
+ * Entries not confirmed go to fn, in queue order. 0, or FW_ECONN when the
+ * connection is (now) down. Nothing is queued or in flight afterwards. */
 int rdx_writer_flush(struct rdx_writer *w, uint64_t now_us, rdx_retry_fn fn, void *ctx,
                      struct rdx_flush_res *res);
+/* One batch in flight: read the replies of the batch in flight (if any; its
+ * outcomes go to fn and res), then write the queue to the socket without
+ * waiting and make it the batch in flight, so that Redis executes it while
+ * the caller fills the next one. A failure while collecting drops the
+ * connection and hands the queue to fn after the batch in flight (order
+ * kept). res counts what was sent now and what was collected now. 0 or
+ * FW_ECONN. */
+int rdx_writer_send(struct rdx_writer *w, uint64_t now_us, rdx_retry_fn fn, void *ctx,
+                    struct rdx_flush_res *res);
+/* Read the replies of the batch in flight (each read bounded by the
+ * connection's timeout); unconfirmed entries go to fn. 0 or FW_ECONN. */
+int rdx_writer_collect(struct rdx_writer *w, uint64_t now_us, rdx_retry_fn fn, void *ctx,
+                       struct rdx_flush_res *res);
+/* Commands in the batch in flight (0 when none). */
+size_t rdx_writer_inflight(const struct rdx_writer *w);
 
 #endif

@@ -252,6 +252,39 @@ static void test_emit_coalesces(void **state)
     agg_map_destroy(m);
 }
 
+/* Scores are formatted without printf (agg_map.c cmd_f4); the text must be
+ * what "%.4f" prints, ties and near-ties included. */
+static void test_score_text_matches_printf(void **state)
+{
+    static const double scores[] = {0.03125, 1.23456789, 99999.99995, 0.00015, 7.77775,
+                                    3.14159265, 123.0, 0.5, 2.00005, 0.99999, 4096.12345};
+    struct agg_map *m = agg_map_create("p:", HOUR, 100);
+    char ip[32], want[128];
+    struct anz_alert a;
+    struct fw_buf b;
+    size_t i;
+
+    (void)state;
+    fw_buf_init(&b);
+    for (i = 0; i < sizeof(scores) / sizeof(scores[0]); i++) {
+        snprintf(ip, sizeof(ip), "10.0.1.%zu", i + 1);
+        mk_alert(&a, ip, NULL, scores[i], T0, "branch");
+        agg_map_alert(m, &a);
+    }
+    assert_true(agg_map_emit(m, collect, &b) > 0);
+    for (i = 0; i < sizeof(scores) / sizeof(scores[0]); i++) {
+        snprintf(want, sizeof(want), "HSET p:host:10.0.1.%zu score %.4f zone ", i + 1,
+                 scores[i]);
+        if (!strstr(b.data, want))
+            fprintf(stderr, "# missing: %s\n", want);
+        assert_non_null(strstr(b.data, want));
+        snprintf(want, sizeof(want), " %.4f 10.0.1.%zu", scores[i], i + 1);
+        assert_non_null(strstr(b.data, want));      /* the ZADD member */
+    }
+    fw_buf_free(&b);
+    agg_map_destroy(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -261,6 +294,7 @@ int main(void)
         cmocka_unit_test(test_decay_pass_drops_cold_hosts),
         cmocka_unit_test(test_host_cap_evicts_lowest),
         cmocka_unit_test(test_emit_coalesces),
+        cmocka_unit_test(test_score_text_matches_printf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

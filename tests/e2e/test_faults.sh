@@ -82,24 +82,15 @@ if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null || ! command -v tcpreplay >
         || ! id nobody >/dev/null 2>&1; then
     skip "live faults (-u, SIGHUP, SIGTERM)" "needs root, iproute2, tcpreplay, user nobody"; exit 0
 fi
-A=fwfa$$ B=fwfb$$
-cleanup_ns() { ip netns del "$A" 2>/dev/null; ip netns del "$B" 2>/dev/null; }
-trap 'cleanup_ns; fw_cleanup' EXIT
-if ! ip netns add "$A" 2>/dev/null || ! ip netns add "$B" 2>/dev/null; then
+if ! veth_pair fwf$$; then
     skip "live faults (-u, SIGHUP, SIGTERM)" "cannot create network namespaces here"; exit 0
 fi
-ip link add fa$$ netns "$A" type veth peer name fb$$ netns "$B"
-for ns in "$A" "$B"; do
-    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-    ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
-done
-ip -n "$A" link set fa$$ up
-ip -n "$B" link set fb$$ up
+A=$NS_A B=$NS_B
 mkpcap "$TMP/before.pcap" 1 2 3
 mkpcap "$TMP/after.pcap" 11 12 13 14
 chmod 0777 "$TMP/out"; chmod 0755 "$TMP" "$TMP/rules"; chmod 0644 "$TMP/rules/port4444.yaml"
 printf 'rules:\n  reload: signal\n' >"$TMP/live.yaml"
-ip netns exec "$B" "$FW_BIN" sensor -i fb$$ -c "$TMP/live.yaml" -u nobody --no-redis \
+ip netns exec "$B" "$FW_BIN" sensor -i $IF_B -c "$TMP/live.yaml" -u nobody --no-redis \
     --rules "$TMP/rules" --flows "$TMP/out/flows.json" --alerts "$TMP/out/alerts.json" \
     2>"$TMP/live.err" &
 spid=$!
@@ -107,7 +98,7 @@ sleep 1.5
 uid=$(awk '/^Uid:/ {print $2}' "/proc/$spid/status" 2>/dev/null)
 check "-u nobody: the sensor runs as uid $(id -u nobody) (got ${uid:-dead})" \
     [ "${uid:-x}" = "$(id -u nobody)" ]
-ip netns exec "$A" tcpreplay -q --pps 50 -i fa$$ "$TMP/before.pcap" >/dev/null 2>&1
+ip netns exec "$A" tcpreplay -q --pps 50 -i $IF_A "$TMP/before.pcap" >/dev/null 2>&1
 sleep 1
 # break the rule: an unknown field, so a new rule set would lose FW-TEST-4444
 sed -i 's/destination.port: 4444/destination.prot: 4444/' "$TMP/rules/port4444.yaml"
@@ -116,7 +107,7 @@ sleep 1
 check "SIGHUP with a broken rule logs FILE:LINE:COL" \
     grep -qE "port4444.yaml:[0-9]+:[0-9]+: .*E006" "$TMP/live.err"
 check "SIGHUP with a broken rule says the running rules are kept" grep -q 'keeping the running rules' "$TMP/live.err"
-ip netns exec "$A" tcpreplay -q --pps 50 -i fa$$ "$TMP/after.pcap" >/dev/null 2>&1
+ip netns exec "$A" tcpreplay -q --pps 50 -i $IF_A "$TMP/after.pcap" >/dev/null 2>&1
 sleep 1
 kill -TERM "$spid"
 wait "$spid"; rc=$?

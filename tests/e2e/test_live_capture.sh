@@ -12,19 +12,10 @@ fi
 if ! have_shared; then
     skip "live capture on a veth pair" "../shared/pcaps not present"; exit 0
 fi
-A=fwa$$ B=fwb$$
-cleanup_ns() { ip netns del "$A" 2>/dev/null; ip netns del "$B" 2>/dev/null; }
-trap 'cleanup_ns; fw_cleanup' EXIT
-if ! ip netns add "$A" 2>/dev/null || ! ip netns add "$B" 2>/dev/null; then
+if ! veth_pair fw$$; then
     skip "live capture on a veth pair" "cannot create network namespaces here"; exit 0
 fi
-ip link add va$$ netns "$A" type veth peer name vb$$ netns "$B"
-for ns in "$A" "$B"; do
-    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-    ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
-done
-ip -n "$A" link set va$$ mtu 9000 up
-ip -n "$B" link set vb$$ mtu 9000 up
+A=$NS_A B=$NS_B
 
 pcap=$PCAPS/attacks/ndpi-synscan.pcap
 want=$(python3 - "$pcap" <<'PY'
@@ -37,11 +28,11 @@ while off + 16 <= len(b):
 print(n)
 PY
 )
-ip netns exec "$B" "$FW_BIN" sensor -i vb$$ --no-redis --rules rules/detections \
+ip netns exec "$B" "$FW_BIN" sensor -i $IF_B --no-redis --rules rules/detections \
     --flows "$TMP/flows.json" 2>"$TMP/sensor.err" &
 spid=$!
 sleep 1.5
-ip netns exec "$A" tcpreplay -q --pps 4000 -i va$$ "$pcap" >"$TMP/replay.log" 2>&1
+ip netns exec "$A" tcpreplay -q --pps 4000 -i $IF_A "$pcap" >"$TMP/replay.log" 2>&1
 check "tcpreplay sent the capture" grep -q "Successful packets:.*$want" "$TMP/replay.log"
 sleep 1
 kill -INT "$spid"

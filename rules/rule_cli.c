@@ -513,22 +513,30 @@ static void print_field(const char *label, const char *line, const char *path)
         printf("%-10s %s\n", label, v);
 }
 
-/* Other alerts in the file that blamed the same host: its score contributions. */
+/* Other alerts in the file that blamed the same host: its score contributions.
+ * Only new alerts add points (updates of a running alert add none), so update
+ * lines are left out; points are as added, before decay. */
 static void print_contributions(const char *path, const char *ip)
 {
     FILE *f = fopen(path, "r");
-    char *line = NULL, src[FW_IP_STRLEN], rule[48], score[32], ts[40];
+    char *line = NULL, who[FW_IP_STRLEN], rule[48], score[32], ts[40], upd[16], blame[16];
     size_t cap = 0, shown = 0;
     ssize_t n;
 
     if (!f)
         return;
-    printf("contributions to %s (this alerts file, newest last):\n", ip);
+    printf("contributions to %s (new alerts in this file, points before decay):\n", ip);
     while ((n = getline(&line, &cap, f)) > 0) {
         if ((size_t)n >= LINE_MAX_LEN)
             continue;
-        json_str(line, (size_t)n, "source.ip", src, sizeof(src));
-        if (strcmp(src, ip) != 0)
+        json_str(line, (size_t)n, "finwatch.updates", upd, sizeof(upd));
+        if (upd[0] && strcmp(upd, "0") != 0)
+            continue;
+        json_str(line, (size_t)n, "finwatch.blame", blame, sizeof(blame));
+        json_str(line, (size_t)n,
+                 strcmp(blame, "destination") == 0 ? "destination.ip" : "source.ip", who,
+                 sizeof(who));
+        if (strcmp(who, ip) != 0)
             continue;
         json_str(line, (size_t)n, "rule.id", rule, sizeof(rule));
         json_str(line, (size_t)n, "finwatch.score", score, sizeof(score));
@@ -588,7 +596,9 @@ static int explain_run(const struct explain_opts *o, const char *alerts)
     print_field("matched", line, "finwatch.evidence");
     print_field("score", line, "finwatch.score");
     print_field("host score", line, "finwatch.host_score");
-    json_str(line, strlen(line), "source.ip", ip, sizeof(ip));
+    json_str(line, strlen(line), "finwatch.blame", rule, sizeof(rule));
+    json_str(line, strlen(line), strcmp(rule, "destination") == 0 ? "destination.ip"
+                                                                  : "source.ip", ip, sizeof(ip));
     if (ip[0])
         print_contributions(alerts, ip);
     fw_free(line);

@@ -76,18 +76,21 @@ for k in ("critical", "high", "medium", "low"):
     print("  %-9s %d" % (k, c[k]))
 PY
 echo
-bold "5. look for yourself"
+bold "5. why did an alert fire? (finwatch rules explain --last)"
+"$BIN" rules explain --last --alerts "$WORK/alerts.jsonl" -c "$WORK/finwatch.yaml" \
+    --rules rules/detections 2>&1 | sed 's/^/   /' | head -24
+echo
+bold "6. look for yourself (while the demo runs)"
 cat <<EOT
   redis-cli -p $port ZREVRANGE fw:map:hosts 0 9 WITHSCORES   # risky hosts
   redis-cli -p $port XREVRANGE fw:alerts + - COUNT 5          # latest alerts
   redis-cli -p $port HGETALL fw:host:10.20.5.5                # one host
   redis-cli -p $port SUBSCRIBE fw:live                        # live alerts
-  $BIN rules explain --last --alerts $WORK/alerts.jsonl
 (all keys: docs/redis.md)
 EOT
 echo
 dport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-bold "6. the dashboard: http://127.0.0.1:$dport/"
+bold "7. the dashboard: http://127.0.0.1:$dport/"
 "$BIN" dashboard --redis "redis://127.0.0.1:$port/0" --listen "127.0.0.1:$dport" &
 DASH_PID=$!
 trap 'kill $DASH_PID 2>/dev/null; wait $DASH_PID 2>/dev/null; cleanup' EXIT

@@ -114,6 +114,9 @@ struct pipeline {
     struct anz_stats anz_snap;
     char ruleset_hash[80];
     struct fw_buf rules_json;           /* per-rule counters, rendered by the analyzer */
+    /* exporter thread only: its copies of the two above for the heartbeat */
+    char exp_hash[80];
+    struct fw_buf exp_rules;
 };
 
 /* GLOBAL: set by signal handlers only. */
@@ -571,30 +574,20 @@ static void status_counters(struct pipeline *pl, const struct wrk_stats *w,
              atomic_load(&pl->alerts), a->alerts_shadow);
 }
 
-static _Thread_local struct fw_buf *exporter_rules_buf;
-
-static void exporter_status_free(void)
-{
-    if (exporter_rules_buf)
-        fw_buf_free(exporter_rules_buf);
-}
-
 static void exporter_status(struct pipeline *pl, struct rdx_sensor_status *st)
 {
     struct wrk_stats w;
     struct pkt_stats p;
     struct cap_stats c;
     struct anz_stats a;
-    static _Thread_local char hash[80];
-    static _Thread_local struct fw_buf rules;
     double secs = (double)(fw_time_mono_us() - pl->start_mono) / 1e6;
 
     pipeline_totals(pl, &w, &p, &c, &a);
     pthread_mutex_lock(&pl->mu);
-    memcpy(hash, pl->ruleset_hash, sizeof(hash));
-    fw_buf_reset(&rules);
+    memcpy(pl->exp_hash, pl->ruleset_hash, sizeof(pl->exp_hash));
+    fw_buf_reset(&pl->exp_rules);
     if (pl->rules_json.len)
-        fw_buf_append(&rules, pl->rules_json.data, pl->rules_json.len);
+        fw_buf_append(&pl->exp_rules, pl->rules_json.data, pl->rules_json.len);
     pthread_mutex_unlock(&pl->mu);
     memset(st, 0, sizeof(*st));
     st->uptime_s = (uint64_t)secs;
@@ -606,9 +599,8 @@ static void exporter_status(struct pipeline *pl, struct rdx_sensor_status *st)
     st->flows_active = w.flows_active;
     st->flows_total = w.flows_created;
     st->alerts = atomic_load(&pl->alerts);
-    st->ruleset_hash = hash;
-    st->rules_json = rules.data;
-    exporter_rules_buf = &rules;
+    st->ruleset_hash = pl->exp_hash;
+    st->rules_json = pl->exp_rules.data;
     status_counters(pl, &w, &p, &c, &a, st->counters_json, sizeof(st->counters_json));
 }
 
@@ -653,7 +645,6 @@ static void *exporter_main(void *arg)
     rdx_export_flush(pl->rdx, 5 * FW_USEC_PER_SEC);
     last = 0;
     exporter_tick(pl, &last);
-    exporter_status_free();
     return NULL;
 }
 
@@ -991,6 +982,7 @@ static void pipeline_teardown(struct pipeline *pl)
     wrk_watch_destroy(pl->watch);
     rule_set_free(pl->rules);
     fw_buf_free(&pl->rules_json);
+    fw_buf_free(&pl->exp_rules);
     pthread_mutex_destroy(&pl->mu);
 }
 

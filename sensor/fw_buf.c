@@ -125,6 +125,13 @@ static size_t utf8_seq_len(const unsigned char *s, size_t n)
     return len;
 }
 
+/* Bytes a JSON string may hold as they are: printable ASCII but '"' and '\\'.
+ * Runs of them are copied at once; alert and flow JSON is mostly such runs. */
+static bool json_plain(unsigned char c)
+{
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
 void fw_buf_json_strn(struct fw_buf *b, const char *s, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
@@ -133,8 +140,15 @@ void fw_buf_json_strn(struct fw_buf *b, const char *s, size_t n)
     fw_buf_putc(b, '"');
     while (i < n) {
         unsigned char c = u[i];
-        size_t sl;
+        size_t sl, run;
 
+        for (run = i; run < n && json_plain(u[run]); run++)
+            ;
+        if (run > i) {
+            fw_buf_append(b, u + i, run - i);
+            i = run;
+            continue;
+        }
         if (c == '"' || c == '\\') {
             char esc[2] = {'\\', (char)c};
             fw_buf_append(b, esc, 2);
@@ -165,8 +179,22 @@ void fw_buf_json_str(struct fw_buf *b, const char *s)
 
 void fw_buf_json_key(struct fw_buf *b, const char *key)
 {
+    char tmp[64];
+    size_t n = strlen(key), i;
+
     if (b->len && b->data[b->len - 1] != '{' && b->data[b->len - 1] != '[')
         fw_buf_putc(b, ',');
+    /* keys are the program's own names: one copy of ",\"key\":" when plain */
+    for (i = 0; i < n && json_plain((unsigned char)key[i]); i++)
+        ;
+    if (i == n && n + 3 <= sizeof(tmp)) {
+        tmp[0] = '"';
+        memcpy(tmp + 1, key, n);
+        tmp[n + 1] = '"';
+        tmp[n + 2] = ':';
+        fw_buf_append(b, tmp, n + 3);
+        return;
+    }
     fw_buf_json_str(b, key);
     fw_buf_putc(b, ':');
 }
@@ -177,16 +205,32 @@ void fw_buf_json_kv_str(struct fw_buf *b, const char *key, const char *val)
     fw_buf_json_str(b, val);
 }
 
+/* Decimal digits of v, without printf: every record has a dozen integers. */
+static void put_u64(struct fw_buf *b, uint64_t v, bool neg)
+{
+    char tmp[24];
+    size_t i = sizeof(tmp);
+
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    if (neg)
+        tmp[--i] = '-';
+    fw_buf_append(b, tmp + i, sizeof(tmp) - i);
+}
+
 void fw_buf_json_kv_u64(struct fw_buf *b, const char *key, uint64_t val)
 {
     fw_buf_json_key(b, key);
-    fw_buf_printf(b, "%" PRIu64, val);
+    put_u64(b, val, false);
 }
 
 void fw_buf_json_kv_i64(struct fw_buf *b, const char *key, int64_t val)
 {
     fw_buf_json_key(b, key);
-    fw_buf_printf(b, "%" PRId64, val);
+    /* magnitude in unsigned arithmetic: -INT64_MIN overflows int64_t */
+    put_u64(b, val < 0 ? 0 - (uint64_t)val : (uint64_t)val, val < 0);
 }
 
 void fw_buf_json_kv_double(struct fw_buf *b, const char *key, double val)

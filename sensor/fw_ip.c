@@ -38,12 +38,29 @@ int fw_ip_parse(const char *s, struct fw_ip *ip)
     return FW_EINVAL;
 }
 
+/* Dotted quad without inet_ntop's sprintf: every record formats two addresses. */
+static void ip4_str(const uint8_t *b, char *p)
+{
+    for (int i = 0; i < 4; i++) {
+        unsigned v = b[i];
+
+        if (v >= 100)
+            *p++ = (char)('0' + v / 100);
+        if (v >= 10)
+            *p++ = (char)('0' + v / 10 % 10);
+        *p++ = (char)('0' + v % 10);
+        *p++ = i < 3 ? '.' : '\0';
+    }
+}
+
 char *fw_ip_str(const struct fw_ip *ip, char *buf, size_t len)
 {
     if (!len)
         return buf;
     buf[0] = '\0';
-    if (ip->family == 4)
+    if (ip->family == 4 && len >= 16)
+        ip4_str(ip->b, buf);
+    else if (ip->family == 4)
         inet_ntop(AF_INET, ip->b, buf, (socklen_t)len);
     else if (ip->family == 6)
         inet_ntop(AF_INET6, ip->b, buf, (socklen_t)len);

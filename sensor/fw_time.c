@@ -11,18 +11,64 @@
 
 #include "fw_err.h"
 
+/* Civil date of a day count since 1970-01-01 (proleptic Gregorian; Howard
+ * Hinnant's days_from_civil inverse). Exact for every uint64_t second count we
+ * format, and needs neither gmtime_r() (which takes glibc's tz lock) nor printf:
+ * every alert and flow record carries one or two timestamps. */
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+    int64_t era, yoe, doy, mp;
+
+    z += 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    yoe = z - era * 146097;
+    yoe = (yoe - yoe / 1460 + yoe / 36524 - yoe / 146096) / 365;
+    doy = z - era * 146097 - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    *d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+static char *put_digits(char *p, uint64_t v, int width)
+{
+    for (int i = width - 1; i >= 0; i--) {
+        p[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    return p + width;
+}
+
 char *fw_time_iso(uint64_t ts_us, char *buf, size_t len)
 {
-    time_t sec = (time_t)(ts_us / FW_USEC_PER_SEC);
-    struct tm tm;
+    uint64_t sec = ts_us / FW_USEC_PER_SEC, sod = sec % 86400;
+    char tmp[32], *p = tmp;
+    int64_t year;
+    unsigned mon, day;
+    size_t n;
 
-    if (!gmtime_r(&sec, &tm)) {
-        snprintf(buf, len, "1970-01-01T00:00:00.000000Z");
+    if (!len)
         return buf;
-    }
-    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-             (unsigned)(ts_us % FW_USEC_PER_SEC));
+    civil_from_days((int64_t)(sec / 86400), &year, &mon, &day);
+    if (year > 9999)                        /* not a time a packet can carry */
+        year = 9999;
+    p = put_digits(p, (uint64_t)year, 4);
+    *p++ = '-';
+    p = put_digits(p, mon, 2);
+    *p++ = '-';
+    p = put_digits(p, day, 2);
+    *p++ = 'T';
+    p = put_digits(p, sod / 3600, 2);
+    *p++ = ':';
+    p = put_digits(p, sod / 60 % 60, 2);
+    *p++ = ':';
+    p = put_digits(p, sod % 60, 2);
+    *p++ = '.';
+    p = put_digits(p, ts_us % FW_USEC_PER_SEC, 6);
+    *p++ = 'Z';
+    n = (size_t)(p - tmp) < len ? (size_t)(p - tmp) : len - 1;    /* truncates like snprintf */
+    memcpy(buf, tmp, n);
+    buf[n] = '\0';
     return buf;
 }
 

@@ -99,6 +99,24 @@ static double server_cpu(const struct th_redis *r)
     return info_num(r, "cpu", "used_cpu_user") + info_num(r, "cpu", "used_cpu_sys");
 }
 
+/* BENCH_REDIS_STATS=1: Redis's own time per command type, to see which
+ * writes the server's CPU goes to. */
+static void print_commandstats(const struct th_redis *r)
+{
+    redisReply *rep = th_cmd(r, "INFO %s", "commandstats");
+    const char *p, *e;
+
+    for (p = rep && rep->type == REDIS_REPLY_STRING ? rep->str : ""; (p = strstr(p, "cmdstat_"));
+         p = e) {
+        e = strchr(p, '\r');
+        if (!e)
+            e = p + strlen(p);
+        printf("bench_redis:   %.*s\n", (int)(e - p), p);
+    }
+    if (rep)
+        freeReplyObject(rep);
+}
+
 static long long xlen(const struct th_redis *r)
 {
     return th_int(r, "XLEN %s", "fw:alerts");
@@ -176,6 +194,8 @@ static void bench_throughput(struct rdx_export *x, struct th_redis *r)
     printf("bench_redis: cpu %.2f s client + %.2f s redis-server = %.0f alerts per cpu second "
            "(wall %.2f s)\n",
            c, sc, N_THROUGHPUT / (c + sc > 0 ? c + sc : 1e-9), (double)t / 1e6);
+    if (getenv("BENCH_REDIS_STATS"))
+        print_commandstats(r);
 }
 
 static void bench_latency(struct rdx_export *x, struct th_redis *r)

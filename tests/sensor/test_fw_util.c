@@ -6,6 +6,11 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
 
 #include "fw_buf.h"
 #include "fw_err.h"
@@ -155,6 +160,47 @@ static void test_json_escapes_line_separators(void **state)
     fw_buf_free(&b);
 }
 
+/* The printf-free formatters against the libc ones they replaced, on values
+ * from all over their range (days before 1970 are not formatted: uint64_t). */
+static void test_fast_formatters_match_libc(void **state)
+{
+    char got[40], want[40];
+    unsigned seed = 12345;
+    struct fw_ip ip;
+    struct fw_buf b;
+    int i;
+
+    (void)state;
+    fw_buf_init(&b);
+    for (i = 0; i < 200000; i++) {
+        uint64_t us = ((uint64_t)rand_r(&seed) << 31 | (uint64_t)rand_r(&seed)) %
+                      (253402300800ull * 1000000ull);   /* up to 9999-12-31 */
+        time_t sec = (time_t)(us / 1000000);
+        struct tm tm;
+        uint8_t a[4] = {(uint8_t)rand_r(&seed), (uint8_t)rand_r(&seed), (uint8_t)(i & 0xff),
+                        (uint8_t)(i >> 8)};
+        int64_t v = (int64_t)((uint64_t)rand_r(&seed) << 33 ^ (uint64_t)rand_r(&seed)) >> (i % 60);
+
+        if (i == 1)
+            us = 0;
+        gmtime_r(&sec, &tm);
+        snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                 (unsigned)(us % 1000000));
+        assert_string_equal(fw_time_iso(us, got, sizeof(got)), want);
+        fw_ip_set4(&ip, a);
+        inet_ntop(AF_INET, a, want, sizeof(want));
+        assert_string_equal(fw_ip_str(&ip, got, sizeof(got)), want);
+        fw_buf_reset(&b);
+        fw_buf_json_kv_i64(&b, "v", i % 7 == 0 ? INT64_MIN : v);
+        snprintf(want, sizeof(want), "\"v\":%" PRId64, i % 7 == 0 ? INT64_MIN : v);
+        assert_string_equal(b.data, want);
+    }
+    /* a short buffer truncates like snprintf did */
+    assert_string_equal(fw_time_iso(0, got, 5), "1970");
+    fw_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -162,6 +208,7 @@ int main(void)
         cmocka_unit_test(test_cidr_contains_and_overlap),
         cmocka_unit_test(test_durations_sizes_dates),
         cmocka_unit_test(test_time_iso),
+        cmocka_unit_test(test_fast_formatters_match_libc),
         cmocka_unit_test(test_reader_is_sticky),
         cmocka_unit_test(test_json_escapes_hostile_bytes),
         cmocka_unit_test(test_json_escapes_line_separators),

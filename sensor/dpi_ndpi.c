@@ -11,6 +11,7 @@
  */
 #include "dpi_ndpi.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,6 +39,11 @@ struct dpi_module {
  * undecided flows does not pin memory forever. */
 #define DPI_POOL_KEEP 1024
 
+/* Workers create their modules in their own threads. nDPI 4.2's start-up sets
+ * a few globals lazily (the bigram tables of its DGA check: flag first, tables
+ * after), so two modules are never built at the same time. */
+static pthread_mutex_t init_mu = PTHREAD_MUTEX_INITIALIZER;
+
 struct dpi_module *dpi_module_create(void)
 {
     struct dpi_module *m = fw_calloc(1, sizeof(*m));
@@ -45,12 +51,16 @@ struct dpi_module *dpi_module_create(void)
 
     if (!m)
         return NULL;
+    pthread_mutex_lock(&init_mu);
     m->ndpi = ndpi_init_detection_module(ndpi_no_prefs);
+    if (m->ndpi) {
+        NDPI_BITMASK_SET_ALL(all);
+        ndpi_set_protocol_detection_bitmask2(m->ndpi, &all);
+        ndpi_finalize_initialization(m->ndpi);
+    }
+    pthread_mutex_unlock(&init_mu);
     if (!m->ndpi)
         goto out_free_mod;
-    NDPI_BITMASK_SET_ALL(all);
-    ndpi_set_protocol_detection_bitmask2(m->ndpi, &all);
-    ndpi_finalize_initialization(m->ndpi);
     return m;
 
 out_free_mod:
@@ -99,12 +109,26 @@ void dpi_flow_release(struct dpi_module *m, struct dpi_flow *f)
     m->nfree++;
 }
 
+/* nDPI 4.2 leaves the URL checks (XSS, SQL injection) to the application:
+ * ndpiReader runs ndpi_validate_url() on the flow's URL when it reports the
+ * flow. Do the same, or ndpi.risks and the ndpi_risk detector (FW-RISK-001)
+ * never see the attacks ndpiReader shows. */
+static uint64_t dpi_url_risk(const struct dpi_flow *f)
+{
+    ndpi_risk_enum r;
+
+    if (!f->nf.http.url || f->nf.http.url[0] == '\0')
+        return 0;
+    r = ndpi_validate_url(f->nf.http.url);
+    return r > NDPI_NO_RISK && r < 64 ? 1ull << r : 0;
+}
+
 static void dpi_result_set(const struct dpi_flow *f, ndpi_protocol p, struct dpi_result *r)
 {
     r->master_id = p.master_protocol;
     r->app_id = p.app_protocol;
     r->category = (uint16_t)p.category;
-    r->risk = f->nf.risk;
+    r->risk = f->nf.risk | dpi_url_risk(f);
 }
 
 void dpi_flow_giveup(struct dpi_module *m, struct dpi_flow *f, struct dpi_result *r)

@@ -38,11 +38,13 @@
 #include "wrk_watch.h"
 #include "wrk_worker.h"
 
-#define PKT_RING_BYTES (16u << 20)      /* per worker: capture -> worker */
+#define PKT_RING_BYTES (1u << 20)      /* per worker: capture -> worker */
 #define EVT_RING_BYTES (16u << 20)      /* per worker: worker -> analyzer */
 #define EXP_RING_BYTES (16u << 20)      /* analyzer -> exporter */
 #define TICK_US FW_USEC_PER_SEC         /* packet-time tick: expiry, windows */
 #define EVT_EOF_LEN 1                   /* a one-byte record ends a worker's stream */
+#define EVT_MARK_LEN 9                  /* 0xfe + packet time: "nothing older will follow" */
+#define MERGE_WAIT_US 5000              /* longest wait for a silent worker (live links) */
 #define RING_BATCH 32                   /* packets per ring commit */
 
 enum pipe_msg_kind {
@@ -87,6 +89,8 @@ struct worker_slot {
     pthread_mutex_t mu;                 /* guards snap */
     struct wrk_stats snap;
     bool eof_seen;                      /* analyzer side: worker finished */
+    bool start_failed;                  /* worker side: no nDPI module (read after join) */
+    uint64_t seen_ts;                   /* analyzer side: newest time read from this worker */
     unsigned unpublished;               /* capture side: packets reserved, not committed */
 };
 
@@ -108,6 +112,7 @@ struct pipeline {
     _Atomic uint64_t flows_ended;
     _Atomic uint64_t ring_drops;
     uint64_t start_mono;
+    bool live;                          /* reading an interface, not files */
     pthread_mutex_t mu;                 /* guards the snapshots below */
     struct pkt_stats pkt_snap;
     struct cap_stats cap_snap;
@@ -289,6 +294,19 @@ static void worker_publish(struct worker_slot *s)
     pthread_mutex_unlock(&s->mu);
 }
 
+/* After each packet-time tick: the analyzer may now order the other workers'
+ * events up to ts even if this worker has none (see analyzer_next). */
+static void worker_send_mark(struct worker_slot *s, uint64_t ts_us)
+{
+    uint8_t *dst;
+
+    while (!(dst = fw_ring_reserve(s->out, EVT_MARK_LEN)))
+        nap_us(50);
+    dst[0] = 0xfe;
+    memcpy(dst + 1, &ts_us, sizeof(ts_us));
+    fw_ring_commit(s->out);
+}
+
 static void worker_send_eof(struct worker_slot *s)
 {
     uint8_t *dst;
@@ -299,12 +317,20 @@ static void worker_send_eof(struct worker_slot *s)
     fw_ring_commit(s->out);
 }
 
+/* The worker's own thread builds its nDPI module (overlapping the capture
+ * thread's first reads) and tears everything down after its EOF (in parallel
+ * with the other workers and while the analyzer drains). Without a module it
+ * still consumes its ring to the EOF, so the capture thread never blocks. */
 static void *worker_main(void *arg)
 {
     struct worker_slot *s = arg;
     uint64_t last_ts = 0, n = 0;
     struct idle_backoff idle = {0};
 
+    if (wrk_worker_start(s->w) != 0) {
+        fw_log(FW_LOG_ERR, "worker %u: cannot create the nDPI module", s->index);
+        s->start_failed = true;
+    }
     for (;;) {
         const struct pipe_msg *m;
         size_t len;
@@ -319,7 +345,9 @@ static void *worker_main(void *arg)
             fw_ring_release(s->in);
             break;
         }
-        if (m->kind == PIPE_MSG_PKT) {
+        if (s->start_failed) {
+            /* dropped: the run fails at the end */
+        } else if (m->kind == PIPE_MSG_PKT) {
             struct pkt p = m->pkt;
 
             p.ip = (const uint8_t *)(m + 1);
@@ -328,14 +356,19 @@ static void *worker_main(void *arg)
         } else {
             wrk_worker_expire(s->w, m->ts_us);
         }
+        if (m->kind == PIPE_MSG_TICK)
+            worker_send_mark(s, m->ts_us);
         last_ts = m->ts_us > last_ts ? m->ts_us : last_ts;
         fw_ring_release(s->in);
         if ((++n & 4095) == 0)
             worker_publish(s);
     }
-    wrk_worker_flush(s->w, last_ts);
+    if (!s->start_failed)
+        wrk_worker_flush(s->w, last_ts);
     worker_publish(s);
     worker_send_eof(s);
+    wrk_worker_destroy(s->w);
+    s->w = NULL;                        /* teardown skips it; join orders this */
     return NULL;
 }
 
@@ -397,25 +430,98 @@ static void rules_reload(struct pipeline *pl, const char *why)
 }
 
 /* Drain up to max events of one worker; returns how many were handled. */
-static unsigned analyzer_drain(struct pipeline *pl, struct worker_slot *s, unsigned max,
-                               uint64_t *max_ts)
+/* Events reach the analyzer in packet-time order across workers: flows are
+ * sharded by 5-tuple, but a beacon's or a scan's flows land on different
+ * workers, and detectors and rule windows read time from the events. Each
+ * worker's own stream is in time order, so a merge of the heads suffices: take
+ * the oldest head, but only once every other worker has shown it is at least
+ * that far (a head, or a time mark sent after each tick). Control records
+ * (marks, EOF) are consumed as they come. Waiting is bounded: when a worker's
+ * ring passes half full (its worker would soon block, and with it the capture
+ * thread that feeds the silent one) or, live only, a silent worker stays
+ * silent for MERGE_WAIT_US of wall time (a link with no traffic on its shard;
+ * a file is never waited on by the clock, so its order does not depend on how
+ * the threads were scheduled), the oldest available head goes first. Ties go to the lower worker index, so an
+ * offline run orders the same way every time. */
+static void analyzer_control(struct worker_slot *s, const uint8_t *p, size_t len)
+{
+    uint64_t ts;
+
+    if (len == EVT_EOF_LEN) {
+        s->eof_seen = true;
+    } else {
+        memcpy(&ts, p + 1, sizeof(ts));
+        if (ts > s->seen_ts)
+            s->seen_ts = ts;
+    }
+}
+
+/* The slot whose head event goes next, or NULL to wait (*silent set when
+ * some worker was the reason). */
+static struct worker_slot *analyzer_next(struct pipeline *pl, bool force, bool *silent)
+{
+    struct worker_slot *best = NULL;
+    uint64_t best_ts = UINT64_MAX, floor = UINT64_MAX;
+    unsigned i;
+
+    *silent = false;
+    for (i = 0; i < pl->nworkers; i++) {
+        struct worker_slot *s = &pl->slots[i];
+        const uint8_t *p;
+        size_t len;
+        uint64_t ts;
+
+        while (!s->eof_seen && (p = fw_ring_peek(s->out, &len)) &&
+               (len == EVT_EOF_LEN || len == EVT_MARK_LEN)) {
+            analyzer_control(s, p, len);
+            fw_ring_release(s->out);
+        }
+        if (s->eof_seen)
+            continue;
+        if (!p) {
+            floor = s->seen_ts < floor ? s->seen_ts : floor;
+            continue;
+        }
+        memcpy(&ts, p + offsetof(struct flow_evt, ts_us), sizeof(ts));
+        if (ts < best_ts || !best) {
+            best = s, best_ts = ts;
+        }
+        if (fw_ring_used(s->out) > fw_ring_capacity(s->out) / 2)
+            force = true;
+    }
+    if (best && best_ts > floor && !force) {
+        *silent = true;
+        return NULL;
+    }
+    return best;
+}
+
+/* Up to max events in merged order; returns how many were handled. */
+static unsigned analyzer_merge(struct pipeline *pl, unsigned max, uint64_t *max_ts,
+                               uint64_t *wait_since)
 {
     static _Thread_local struct flow_evt evt;     /* zero at start: see evt_dirty */
     static _Thread_local struct evt_dirty dirty;
     unsigned n = 0;
 
-    while (n < max && !s->eof_seen) {
+    while (n < max) {
+        bool force = *wait_since && fw_time_mono_us() - *wait_since >= MERGE_WAIT_US, silent;
+        struct worker_slot *s = analyzer_next(pl, force, &silent);
         const void *p;
         size_t len;
 
-        p = fw_ring_peek(s->out, &len);
-        if (!p)
+        if (!s) {
+            if (silent && !*wait_since && pl->live)
+                *wait_since = fw_time_mono_us();
             break;
-        if (len == EVT_EOF_LEN) {
-            s->eof_seen = true;
-        } else if (evt_decode(p, len, &evt, &dirty)) {
+        }
+        *wait_since = 0;
+        p = fw_ring_peek(s->out, &len);
+        if (evt_decode(p, len, &evt, &dirty)) {
             if (evt.ts_us > *max_ts)
                 *max_ts = evt.ts_us;
+            if (evt.ts_us > s->seen_ts)
+                s->seen_ts = evt.ts_us;
             anz_engine_event(pl->anz, &evt);
             if (evt.type == FLOW_EVT_END) {
                 atomic_fetch_add_explicit(&pl->flows_ended, 1, memory_order_relaxed);
@@ -431,8 +537,6 @@ static unsigned analyzer_drain(struct pipeline *pl, struct worker_slot *s, unsig
     return n;
 }
 
-/* Per-rule counters as JSON; the counters belong to the analyzer thread, the
- * rendered copy is shared under pl->mu with the exporter and the summary. */
 static void rules_snapshot(struct pipeline *pl)
 {
     struct fw_buf b;
@@ -489,18 +593,16 @@ static void analyzer_housekeeping(struct pipeline *pl, uint64_t max_ts, uint64_t
 static void *analyzer_main(void *arg)
 {
     struct pipeline *pl = arg;
-    uint64_t max_ts = 0, last_tick = 0, last_watch = fw_time_mono_us();
+    uint64_t max_ts = 0, last_tick = 0, last_watch = fw_time_mono_us(), wait_since = 0;
     unsigned done = 0, i;
     struct idle_backoff idle = {0};
 
     while (done < pl->nworkers) {
-        unsigned n = 0;
+        unsigned n = analyzer_merge(pl, 512, &max_ts, &wait_since);
 
         done = 0;
-        for (i = 0; i < pl->nworkers; i++) {
-            n += analyzer_drain(pl, &pl->slots[i], 256, &max_ts);
+        for (i = 0; i < pl->nworkers; i++)
             done += pl->slots[i].eof_seen;
-        }
         if (last_tick == 0)
             last_tick = max_ts;
         analyzer_housekeeping(pl, max_ts, &last_tick, &last_watch);
@@ -854,6 +956,7 @@ static int open_source(struct pipeline *pl)
         fw_log(FW_LOG_ERR, "%s", err[0] ? err : "cannot open the capture source");
         return FW_EIO;
     }
+    pl->live = cap_source_is_live(pl->src);
     return 0;
 }
 
@@ -895,7 +998,7 @@ static int create_workers(struct pipeline *pl)
         pthread_mutex_init(&s->mu, NULL);
         s->in = fw_ring_create(PKT_RING_BYTES);
         s->out = fw_ring_create(EVT_RING_BYTES);
-        s->w = wrk_worker_create(pl->cfg, i, share ? share : 1, worker_emit, s);
+        s->w = wrk_worker_create_unstarted(pl->cfg, i, share ? share : 1, worker_emit, s);
         if (!s->in || !s->out || !s->w)
             return FW_ENOMEM;
     }
@@ -1064,6 +1167,9 @@ int wrk_pipeline_run(const struct fw_config *cfg, const struct wrk_pipeline_opts
     else if (pl.slots && pl.slots[0].started)
         broadcast(&pl, PIPE_MSG_EOF, 0);    /* let started workers finish */
     join_threads(&pl);
+    for (unsigned i = 0; rc == 0 && pl.slots && i < pl.nworkers; i++)
+        if (pl.slots[i].start_failed)
+            rc = FW_ENOMEM;
     if (pl.rdx)
         print_summary(&pl, sum);
     pipeline_teardown(&pl);

@@ -17,6 +17,7 @@
 #include "flow_community.h"
 #include "flow_table.h"
 #include "fw_alloc.h"
+#include "fw_err.h"
 #include "meta_parse.h"
 
 #define WRK_PROTO_TCP 6
@@ -404,8 +405,9 @@ static enum flow_lru wrk_lru_of(const struct flow_entry *e)
 
 /* ---- public API ---------------------------------------------------------- */
 
-struct wrk_worker *wrk_worker_create(const struct fw_config *cfg, unsigned index,
-                                     uint64_t flows_max, wrk_emit_fn emit, void *emit_ctx)
+struct wrk_worker *wrk_worker_create_unstarted(const struct fw_config *cfg, unsigned index,
+                                               uint64_t flows_max, wrk_emit_fn emit,
+                                               void *emit_ctx)
 {
     struct wrk_worker *w;
 
@@ -420,18 +422,30 @@ struct wrk_worker *wrk_worker_create(const struct fw_config *cfg, unsigned index
     w->emit_ctx = emit_ctx;
     flow_community_init();          /* before threads: libgcrypt wants it once */
     w->ft = flow_table_create(flows_max);
-    if (!w->ft)
-        goto out_free;
-    w->dpi = dpi_module_create();
-    if (!w->dpi)
-        goto out_table;
+    if (!w->ft) {
+        fw_free(w);
+        return NULL;
+    }
     return w;
+}
 
-out_table:
-    flow_table_destroy(w->ft);
-out_free:
-    fw_free(w);
-    return NULL;
+int wrk_worker_start(struct wrk_worker *w)
+{
+    if (!w->dpi)
+        w->dpi = dpi_module_create();
+    return w->dpi ? 0 : FW_ENOMEM;
+}
+
+struct wrk_worker *wrk_worker_create(const struct fw_config *cfg, unsigned index,
+                                     uint64_t flows_max, wrk_emit_fn emit, void *emit_ctx)
+{
+    struct wrk_worker *w = wrk_worker_create_unstarted(cfg, index, flows_max, emit, emit_ctx);
+
+    if (w && wrk_worker_start(w) != 0) {
+        wrk_worker_destroy(w);
+        return NULL;
+    }
+    return w;
 }
 
 void wrk_worker_destroy(struct wrk_worker *w)
@@ -443,7 +457,8 @@ void wrk_worker_destroy(struct wrk_worker *w)
         return;
     for (i = 0; i < FLOW_LRU_N; i++) {      /* release nDPI state without emitting */
         while ((e = flow_table_oldest(w->ft, (enum flow_lru)i))) {
-            dpi_flow_release(w->dpi, e->dpi);
+            if (w->dpi)             /* no module (never started): no flow has state */
+                dpi_flow_release(w->dpi, e->dpi);
             e->dpi = NULL;
             flow_table_remove(w->ft, e);
         }

@@ -40,6 +40,15 @@ struct wrk_worker;
 struct wrk_worker *wrk_worker_create(const struct fw_config *cfg, unsigned index,
                                      uint64_t flows_max, wrk_emit_fn emit, void *emit_ctx);
 void wrk_worker_destroy(struct wrk_worker *w);
+/* As wrk_worker_create, but without the nDPI module: wrk_worker_start()
+ * creates it in the thread that will own the worker. nDPI builds its protocol
+ * tables at start-up (~10 ms); done there, that overlaps the capture thread's
+ * first reads instead of delaying them. No packet before wrk_worker_start(). */
+struct wrk_worker *wrk_worker_create_unstarted(const struct fw_config *cfg, unsigned index,
+                                               uint64_t flows_max, wrk_emit_fn emit,
+                                               void *emit_ctx);
+/* Create the nDPI module if not done yet: 0, or FW_ENOMEM. */
+int wrk_worker_start(struct wrk_worker *w);
 
 /* One packet (already decoded; p and its bytes borrowed for the call). */
 void wrk_worker_packet(struct wrk_worker *w, const struct pkt *p);

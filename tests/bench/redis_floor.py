@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""tests/bench/redis_floor.py: what Redis itself spends per alert, by write pattern.
+
+The writer's throughput target (100k alert-equivalent records/s) is bounded by
+redis-server's CPU, not by the client. This measures the server's CPU seconds
+(INFO cpu) for 50 000 alerts of the bench's shape (10 stream fields, ~1 KB JSON)
+written in five ways, 256 per round trip: finwatch's batch script (as built into
+dashboard-export/rdx_writer.c: MGET of the markers, XADD + SET per new alert), a
+script with XADD only (no deduplication), MULTI/EXEC with XADD + SET, plain
+pipelined XADD, and PUBLISH only. The difference between the first and the
+fourth is the price of exactly-once; plain XADD is the floor of any layout that
+keeps one stream entry per alert. Usage: python3 tests/bench/redis_floor.py
+(starts its own redis-server on a free loopback port; docs/performance.md).
+"""
+import os, re, socket, subprocess, sys, tempfile, time
+
+def free_port():
+    s = socket.socket(); s.bind(('127.0.0.1', 0)); p = s.getsockname()[1]; s.close(); return p
+
+def batch_script():
+    """The batch script's text, from the C source, so the bench follows it."""
+    src = open(os.path.join(os.path.dirname(__file__), '../../dashboard-export/rdx_writer.c')).read()
+    i = src.index('const char rdx_alert_batch_script[] =')
+    body = src[i:src.index(';', i)]
+    return ''.join(l.replace('\\n', '\n') for l in re.findall(r'"(.*)"', body))
+
+port = free_port()
+tmp = tempfile.mkdtemp(prefix='fw-floor.')
+srv = subprocess.Popen(['redis-server', '--port', str(port), '--bind', '127.0.0.1', '--save', '',
+                        '--appendonly', 'no', '--dir', tmp], stdout=subprocess.DEVNULL)
+for _ in range(50):
+    try:
+        socket.create_connection(('127.0.0.1', port)).close(); break
+    except OSError:
+        time.sleep(0.1)
+def enc(*args):
+    out = [b'*%d\r\n' % len(args)]
+    for a in args:
+        if isinstance(a, str): a = a.encode()
+        elif isinstance(a, int): a = str(a).encode()
+        out.append(b'$%d\r\n%s\r\n' % (len(a), a))
+    return b''.join(out)
+class C:
+    def __init__(s):
+        s.s = socket.create_connection(('127.0.0.1', port)); s.f = s.s.makefile('rb')
+    def send(s, data): s.s.sendall(data)
+    def read(s):
+        l = s.f.readline()
+        t = l[:1]
+        if t in b'+-:': return l[1:-2]
+        if t == b'$':
+            n = int(l[1:-2]); 
+            if n < 0: return None
+            d = s.f.read(n + 2); return d[:-2]
+        if t == b'*':
+            n = int(l[1:-2]); return [s.read() for _ in range(max(n,0))]
+    def cmd(s, *a): s.send(enc(*a)); return s.read()
+c = C()
+def cpu():
+    info = c.cmd('INFO', 'cpu').decode()
+    d = dict(l.split(':') for l in info.split('\r\n') if ':' in l)
+    return float(d['used_cpu_user']) + float(d['used_cpu_sys'])
+N = 50000; B = 256
+json = '{"x":"' + 'a' * 900 + '"}'
+def fields(i):
+    return ['id', 'b%07d' % i, 'ts', '2026-11-23T19:25:17.123456Z', 'sensor', 's1', 'rule', 'FW-BENCH-%03d' % (i % 50),
+            'severity', '50', 'score', '5', 'analyzer', 'scan', 'src', '10.20.1.%d' % (i % 250), 'dst', '10.10.0.9', 'json', json]
+S_CUR = batch_script()
+S_XONLY = """local a = 3
+for k = 2, #KEYS do local n = tonumber(ARGV[a]); redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', unpack(ARGV, a + 1, a + n)); a = a + n + 1 end
+return 1"""
+def run(name, build):
+    c.cmd('FLUSHALL'); c.cmd('CONFIG', 'RESETSTAT')
+    t0 = cpu(); w0 = time.time()
+    sent = 0
+    for base in range(0, N, B):
+        data, nrep = build(base, min(B, N - base))
+        c.send(data)
+        for _ in range(nrep): c.read()
+    t1 = cpu()
+    print('redis_floor: %-22s server cpu %.3f s = %.1f us/alert  (xlen %s)' % (name, t1 - t0, (t1 - t0) / N * 1e6, c.cmd('XLEN', 'fw:alerts')))
+def b_script(script):
+    def b(base, n):
+        keys = ['fw:alerts'] + ['fw:alert:b%07d' % i for i in range(base, base + n)]
+        argv = ['100000', '604800']
+        for i in range(base, base + n):
+            f = fields(i); argv.append(str(len(f))); argv += f
+        return enc('EVAL', script, str(len(keys)), *keys, *argv), 1
+    return b
+def b_multi(base, n):
+    parts = [enc('MULTI')]
+    for i in range(base, base + n):
+        parts.append(enc('XADD', 'fw:alerts', 'MAXLEN', '~', '100000', '*', *fields(i)))
+        parts.append(enc('SET', 'fw:alert:b%07d' % i, '1', 'EX', '604800'))
+    parts.append(enc('EXEC'))
+    return b''.join(parts), 2 * n + 2
+def b_plain(base, n):
+    parts = []
+    for i in range(base, base + n):
+        parts.append(enc('XADD', 'fw:alerts', 'MAXLEN', '~', '100000', '*', *fields(i)))
+    return b''.join(parts), n
+def b_pub(base, n):
+    return b''.join(enc('PUBLISH', 'fw:live', '{"id":"b%07d","rule":"FW-X","severity":50,"src":"10.0.0.1"}' % i) for i in range(base, base + n)), n
+for name, b in [('current script', b_script(S_CUR)), ('lua xadd only', b_script(S_XONLY)), ('multi xadd+set', b_multi), ('plain xadd', b_plain), ('publish only', b_pub)]:
+    run(name, b)
+srv.terminate(); srv.wait()
+subprocess.call(['rm', '-rf', tmp])

@@ -4,7 +4,10 @@
  * match rules (rule_set_eval) and every behaviour detector that has an analyzer
  * rule. A detector hit becomes an alert here: rule exceptions, one alert per
  * (rule, key, window) updated rather than repeated, stable ids, scores scaled by
- * zone criticality and added to the decaying scoreboard. */
+ * zone criticality and added to the decaying scoreboard. Every new alert raised here,
+ * by a detector or a rule, is then handed to the "event: alert" rules
+ * (rule_set_eval_alert) before the next one; their own alerts are emitted but never
+ * handed back, so correlation cannot loop. */
 #include "anz_engine.h"
 
 #include <stdio.h>
@@ -412,6 +415,16 @@ static void alert_score(struct anz_engine *e, struct anz_alert *a, int crit)
         e->st.by_analyzer[a->analyzer]++;
 }
 
+/* Rules on alerts see the alert right after it went out (cause before effect). */
+static void on_corr_alert(void *ctx, const struct anz_alert *ra);
+
+static void correlate(struct anz_engine *e, const struct anz_alert *a)
+{
+    if (e->rules)
+        rule_set_eval_alert(e->rules, e->rstate, a, e->cfg ? e->cfg->sensor_id : "",
+                            on_corr_alert, e);
+}
+
 /* De-duplication: NULL when this (rule, key, window) was emitted too recently. */
 static struct dedup_ent *dedup_step(struct anz_engine *e, const struct det_inst *in,
                                     uint64_t key, uint64_t win, uint64_t now)
@@ -470,11 +483,12 @@ static void emit_hit(struct anz_engine *e, enum anz_kind kind, const struct det_
     alert_score(e, &a, h->crit);
     if (e->fn)
         e->fn(e->fn_ctx, &a);
+    correlate(e, &a);
 }
 
-static void on_rule_alert(void *ctx, const struct anz_alert *ra)
+/* A match rule's alert: scored by the more critical zone of its two ends. */
+static void rule_alert_out(struct anz_engine *e, const struct anz_alert *ra, bool feed)
 {
-    struct anz_engine *e = ctx;
     struct anz_alert a = *ra;
     int cs = zone_crit(e, zone_of(e, &a.src));
     int cd = a.dst.family ? zone_crit(e, zone_of(e, &a.dst)) : 1;
@@ -483,6 +497,19 @@ static void on_rule_alert(void *ctx, const struct anz_alert *ra)
     alert_score(e, &a, cs > cd ? cs : cd);
     if (e->fn)
         e->fn(e->fn_ctx, &a);
+    if (feed)
+        correlate(e, &a);
+}
+
+static void on_rule_alert(void *ctx, const struct anz_alert *ra)
+{
+    rule_alert_out(ctx, ra, true);
+}
+
+/* Alerts of "event: alert" rules: emitted, never fed back to rules on alerts. */
+static void on_corr_alert(void *ctx, const struct anz_alert *ra)
+{
+    rule_alert_out(ctx, ra, false);
 }
 
 /* ---- events ---- */

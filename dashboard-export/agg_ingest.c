@@ -1,6 +1,5 @@
-/* dashboard-export/agg_ingest.c: stream entry -> struct anz_alert, with a
- * small bounded JSON reader (RFC 8259 subset: enough to find a member by path
- * and refuse what is malformed on the way). Contract in agg_ingest.h. */
+/* dashboard-export/agg_ingest.c: stream entry -> struct anz_alert; the JSON
+ * record is read with fw_json (sensor/fw_json.h). Contract in agg_ingest.h. */
 #include "agg_ingest.h"
 
 #include <math.h>
@@ -10,237 +9,39 @@
 
 #include "fw_err.h"
 #include "fw_ip.h"
-#include "fw_rd.h"
+#include "fw_json.h"
 #include "fw_time.h"
 
 /* ------------------------------------------------------------------- JSON */
 
-/* Where decoded string bytes go; out == NULL means "skip". */
-struct jout {
-    char *out;
-    size_t cap, n;
-    bool overflow;
-};
+_Static_assert(AGG_JSON_DEPTH_MAX == FW_JSON_DEPTH_MAX, "one depth limit for stored JSON");
 
-static void jout_put(struct jout *o, uint8_t c)
-{
-    if (!o->out)
-        return;
-    if (o->cap - o->n < 2) {        /* keep room for the NUL */
-        o->overflow = true;
-        return;
-    }
-    o->out[o->n++] = (char)c;
-}
-
-static void ws(struct fw_rd *rd)
-{
-    int c;
-
-    while ((c = fw_rd_peek(rd, 0)) == ' ' || c == '\t' || c == '\r' || c == '\n')
-        fw_rd_skip(rd, 1);
-}
-
-static bool expect(struct fw_rd *rd, char c)
-{
-    ws(rd);
-    if (fw_rd_peek(rd, 0) != c)
-        return false;
-    fw_rd_skip(rd, 1);
-    return true;
-}
-
-static int hex4(struct fw_rd *rd, uint32_t *v)
-{
-    int i, c;
-
-    *v = 0;
-    for (i = 0; i < 4; i++) {
-        c = fw_rd_u8(rd);
-        if (fw_rd_failed(rd))
-            return FW_EPARSE;
-        if (c >= '0' && c <= '9')
-            *v = *v << 4 | (uint32_t)(c - '0');
-        else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-            *v = *v << 4 | (uint32_t)((c | 0x20) - 'a' + 10);
-        else
-            return FW_EPARSE;
-    }
-    return 0;
-}
-
-/* Code point as UTF-8; a lone surrogate becomes U+FFFD. */
-static void put_utf8(struct jout *o, uint32_t cp)
-{
-    if (cp >= 0xd800 && cp <= 0xdfff)
-        cp = 0xfffd;
-    if (cp < 0x80) {
-        jout_put(o, (uint8_t)cp);
-    } else if (cp < 0x800) {
-        jout_put(o, (uint8_t)(0xc0 | cp >> 6));
-        jout_put(o, (uint8_t)(0x80 | (cp & 0x3f)));
-    } else {
-        jout_put(o, (uint8_t)(0xe0 | cp >> 12));
-        jout_put(o, (uint8_t)(0x80 | (cp >> 6 & 0x3f)));
-        jout_put(o, (uint8_t)(0x80 | (cp & 0x3f)));
-    }
-}
-
-static int string_escape(struct fw_rd *rd, struct jout *o)
-{
-    static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
-    uint8_t c = fw_rd_u8(rd);
-    const char *p;
-    uint32_t cp;
-
-    if (fw_rd_failed(rd) || c == 0)
-        return FW_EPARSE;
-    if (c == 'u') {
-        if (hex4(rd, &cp) != 0)
-            return FW_EPARSE;
-        put_utf8(o, cp);        /* pairs are not joined: enough for ids and names */
-        return 0;
-    }
-    p = strchr(from, c);
-    if (!p)
-        return FW_EPARSE;
-    jout_put(o, (uint8_t)to[p - from]);
-    return 0;
-}
-
-/* A string; rd sits on its opening quote. */
-static int read_string(struct fw_rd *rd, struct jout *o)
-{
-    uint8_t c;
-
-    if (!expect(rd, '"'))
-        return FW_EPARSE;
-    for (;;) {
-        c = fw_rd_u8(rd);
-        if (fw_rd_failed(rd) || c < 0x20)
-            return FW_EPARSE;
-        if (c == '"')
-            return 0;
-        if (c != '\\')
-            jout_put(o, c);
-        else if (string_escape(rd, o) != 0)
-            return FW_EPARSE;
-    }
-}
-
-/* A number or literal, copied as written (loosely checked: its characters). */
-static int read_scalar(struct fw_rd *rd, struct jout *o)
-{
-    size_t n = 0;
-    int c;
-
-    while ((c = fw_rd_peek(rd, 0)) >= 0 && strchr("0123456789+-.eEtruefalsn", c) && c) {
-        jout_put(o, (uint8_t)c);
-        fw_rd_skip(rd, 1);
-        n++;
-    }
-    return n ? 0 : FW_EPARSE;
-}
-
-static int skip_value(struct fw_rd *rd, int depth);
-
-/* Elements of an array or members of an object; rd past the opening bracket. */
-static int skip_container(struct fw_rd *rd, int depth, bool object)
-{
-    struct jout none = {0};
-
-    if (expect(rd, object ? '}' : ']'))
-        return 0;
-    do {
-        if (object && (read_string(rd, &none) != 0 || !expect(rd, ':')))
-            return FW_EPARSE;
-        if (skip_value(rd, depth + 1) != 0)
-            return FW_EPARSE;
-    } while (expect(rd, ','));
-    return expect(rd, object ? '}' : ']') ? 0 : FW_EPARSE;
-}
-
-static int skip_value(struct fw_rd *rd, int depth)
-{
-    struct jout none = {0};
-    int c;
-
-    if (depth > AGG_JSON_DEPTH_MAX)
-        return FW_EPARSE;
-    ws(rd);
-    c = fw_rd_peek(rd, 0);
-    if (c == '"')
-        return read_string(rd, &none);
-    if (c == '{' || c == '[') {
-        fw_rd_skip(rd, 1);
-        return skip_container(rd, depth, c == '{');
-    }
-    return read_scalar(rd, &none);
-}
-
-/* Length of the path segment at path (up to '.' or the end). */
-static size_t seg_len(const char *path)
-{
-    const char *dot = strchr(path, '.');
-
-    return dot ? (size_t)(dot - path) : strlen(path);
-}
-
-/* The value at rd (a member matched every segment): copy it out. */
-static int take_value(struct fw_rd *rd, struct jout *o)
-{
-    int c, rc;
-
-    ws(rd);
-    c = fw_rd_peek(rd, 0);
-    if (c == '{' || c == '[')
-        return FW_ENOENT;
-    rc = c == '"' ? read_string(rd, o) : read_scalar(rd, o);
-    if (rc == 0 && o->overflow)
-        return FW_ENOMEM;
-    return rc;
-}
-
-/* Find path in the object at rd. */
-static int find(struct fw_rd *rd, const char *path, struct jout *o, int depth)
-{
-    char key[64];
-    struct jout k;
-    size_t n = seg_len(path);
-
-    if (depth > AGG_JSON_DEPTH_MAX || !expect(rd, '{'))
-        return FW_EPARSE;
-    if (expect(rd, '}'))
-        return FW_ENOENT;
-    do {
-        k = (struct jout){.out = key, .cap = sizeof(key)};
-        if (read_string(rd, &k) != 0 || !expect(rd, ':'))
-            return FW_EPARSE;
-        if (!k.overflow && k.n == n && memcmp(key, path, n) == 0) {
-            if (path[n] == '\0')
-                return take_value(rd, o);
-            ws(rd);
-            return fw_rd_peek(rd, 0) == '{' ? find(rd, path + n + 1, o, depth + 1) : FW_ENOENT;
-        }
-        if (skip_value(rd, depth + 1) != 0)
-            return FW_EPARSE;
-    } while (expect(rd, ','));
-    return expect(rd, '}') ? FW_ENOENT : FW_EPARSE;
-}
-
+/* Strings decoded, other scalars as written, containers absent: what the
+ * struct anz_alert fields want. The reading itself is fw_json's. */
 int agg_json_get(const char *json, size_t len, const char *path, char *out, size_t outlen)
 {
-    struct jout o = {.out = out, .cap = outlen};
-    struct fw_rd rd;
+    struct fw_json_span v;
     int rc;
 
     if (!out || outlen == 0)
         return FW_ENOMEM;
     out[0] = '\0';
-    fw_rd_init(&rd, (const uint8_t *)json, len);
-    rc = find(&rd, path, &o, 0);
-    out[rc == 0 ? o.n : 0] = '\0';
-    return rc;
+    rc = fw_json_get(json, len, path, &v);
+    if (rc != 0)
+        return rc;
+    switch (v.type) {
+    case FW_JSON_OBJECT:
+    case FW_JSON_ARRAY:
+        return FW_ENOENT;
+    case FW_JSON_STRING:
+        return fw_json_span_str(&v, out, outlen);
+    default:
+        if (v.len >= outlen)
+            return FW_ENOMEM;
+        memcpy(out, v.p, v.len);
+        out[v.len] = '\0';
+        return 0;
+    }
 }
 
 /* ------------------------------------------------------------------- time */

@@ -7,7 +7,7 @@
  * turns every entry back into the struct anz_alert that agg_map folds in, so
  * the central map is built by the same code as the sensor's in-process one.
  * Entries come from Redis and are untrusted: every length is checked, JSON is
- * read by a small bounded tokenizer (no JSON library in the build). Pure
+ * read by fw_json (sensor/fw_json.h; no JSON library in the build). Pure
  * functions; any thread.
  */
 #ifndef AGG_INGEST_H
@@ -19,7 +19,7 @@
 
 #include "anz_types.h"
 
-#define AGG_JSON_DEPTH_MAX 32           /* deeper JSON is refused, not recursed into */
+#define AGG_JSON_DEPTH_MAX 32           /* deeper JSON is refused (= FW_JSON_DEPTH_MAX) */
 #define AGG_SENSOR_MAX 64               /* sensor id bytes kept (sensor.id is 63 max) */
 
 /* One field/value pair of a stream entry; borrowed bytes, not NUL-terminated. */
@@ -31,11 +31,11 @@ struct agg_field {
 };
 
 /* Value of the member at a dotted path ("finwatch.zone.source") of the JSON
- * object in json[0..len). Strings are unescaped (\uXXXX to UTF-8); numbers,
- * true, false and null are copied as written. out is always NUL-terminated.
- * 0; FW_ENOENT when the path is absent or names an object or array;
- * FW_EPARSE on malformed JSON (up to the member found); FW_ENOMEM when the
- * value does not fit in outlen. */
+ * object in json[0..len). Strings are unescaped (fw_json_span_str: \uXXXX and
+ * surrogate pairs to UTF-8); numbers, true, false and null are copied as
+ * written. out is always NUL-terminated. 0; FW_ENOENT when the path is absent
+ * or names an object or array; FW_EPARSE when any of the text is malformed
+ * (fw_json checks all of it); FW_ENOMEM when the value does not fit in outlen. */
 int agg_json_get(const char *json, size_t len, const char *path, char *out, size_t outlen);
 /* "2026-11-23T19:25:17.123456Z" (fraction 0..6 digits, optional) to Unix µs.
  * 0 or FW_EINVAL. */

@@ -8,8 +8,8 @@
  *        the number of distinct alert ids with the expectation file.
  * explain finds one alert in an alerts JSON lines file and prints its rule,
  *        what matched, the reason and the score it added.
- * Alert lines are read with a small JSON scanner: only the fields needed are
- * picked out, by dotted path; anything malformed is skipped, never trusted.
+ * Alert lines are read with fw_json: only the fields needed are picked out, by
+ * dotted path; a malformed line yields no fields, so it is skipped, never trusted.
  */
 #include "rule_cli.h"
 
@@ -22,130 +22,40 @@
 
 #include "fw_alloc.h"
 #include "fw_config.h"
+#include "fw_json.h"
 #include "fw_time.h"
 #include "rule_int.h"
 
 #define EXIT_USAGE 2
 #define LINE_MAX_LEN (64u << 10)
 
-/* ---- a minimal JSON scanner ---- */
+/* ---- alert JSON lines (fw_json) ---- */
 
-static const char *skip_ws(const char *p, const char *end)
+/* A value as text for tallies and display: a string with its escapes kept (a
+ * packet's \u001b must reach the terminal as six characters, not as ESC), any
+ * other value as written (explain prints evidence objects as they are). False,
+ * out "", when it does not fit. */
+static bool span_text(const struct fw_json_span *v, char *out, size_t olen)
 {
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-        p++;
-    return p;
+    out[0] = '\0';
+    if (v->type == FW_JSON_STRING)
+        return fw_json_span_escaped(v, out, olen) == 0;
+    if (v->len >= olen)
+        return false;
+    memcpy(out, v->p, v->len);
+    out[v->len] = '\0';
+    return true;
 }
 
-/* End of the string starting at p ('"'), just past the closing quote, or NULL. */
-static const char *skip_string(const char *p, const char *end)
-{
-    for (p++; p < end; p++) {
-        if (*p == '\\')
-            p++;
-        else if (*p == '"')
-            return p + 1;
-    }
-    return NULL;
-}
-
-/* Past one value; NULL when malformed. Depth-limited so hostile lines can't recurse. */
-static const char *skip_value(const char *p, const char *end, int depth)
-{
-    p = skip_ws(p, end);
-    if (p >= end || depth > 32)
-        return NULL;
-    if (*p == '"')
-        return skip_string(p, end);
-    if (*p == '{' || *p == '[') {
-        char close = *p == '{' ? '}' : ']';
-        p = skip_ws(p + 1, end);
-        while (p && p < end && *p != close) {
-            if (close == '}') {
-                if (*p != '"' || !(p = skip_string(p, end)))
-                    return NULL;
-                p = skip_ws(p, end);
-                if (p >= end || *p != ':')
-                    return NULL;
-                p++;
-            }
-            p = skip_value(p, end, depth + 1);
-            p = p ? skip_ws(p, end) : NULL;
-            if (p && p < end && *p == ',')
-                p = skip_ws(p + 1, end);
-        }
-        return p && p < end ? p + 1 : NULL;
-    }
-    while (p < end && *p != ',' && *p != '}' && *p != ']' && *p != ' ')
-        p++;
-    return p;
-}
-
-/* Raw span of the member at a dotted path ("rule.id"); false if absent. */
-static bool json_get(const char *js, size_t len, const char *path, const char **v, size_t *vlen)
-{
-    const char *p = js, *end = js + len, *dot, *k, *ve;
-    size_t seg;
-
-    for (;;) {
-        dot = strchr(path, '.');
-        seg = dot ? (size_t)(dot - path) : strlen(path);
-        p = skip_ws(p, end);
-        if (p >= end || *p != '{')
-            return false;
-        p = skip_ws(p + 1, end);
-        for (;;) {
-            if (p >= end || *p != '"')
-                return false;
-            k = p + 1;
-            if (!(p = skip_string(p, end)))
-                return false;
-            bool hit = (size_t)(p - 1 - k) == seg && memcmp(k, path, seg) == 0;
-            p = skip_ws(p, end);
-            if (p >= end || *p != ':')
-                return false;
-            p = skip_ws(p + 1, end);
-            if (hit)
-                break;
-            if (!(p = skip_value(p, end, 0)))
-                return false;
-            p = skip_ws(p, end);
-            if (p >= end || *p != ',')
-                return false;
-            p = skip_ws(p + 1, end);
-        }
-        if (!dot) {
-            if (!(ve = skip_value(p, end, 0)))
-                return false;
-            *v = p;
-            *vlen = (size_t)(ve - p);
-            return true;
-        }
-        path = dot + 1;
-    }
-}
-
-/* String member into out (escapes other than \" \\ \/ kept verbatim); "" if absent. */
+/* The member at a dotted path ("rule.id") of one alert line as span_text();
+ * "" when absent, too long, or the line is not one well-formed JSON object. */
 static char *json_str(const char *js, size_t len, const char *path, char *out, size_t olen)
 {
-    const char *v;
-    size_t vl, i, o = 0;
+    struct fw_json_span v;
 
     out[0] = '\0';
-    if (!json_get(js, len, path, &v, &vl))
-        return out;
-    if (vl < 2 || v[0] != '"') {
-        vl = vl < olen ? vl : olen - 1;
-        memcpy(out, v, vl);
-        out[vl] = '\0';
-        return out;
-    }
-    for (i = 1; i + 1 < vl && o + 1 < olen; i++) {
-        if (v[i] == '\\' && i + 2 < vl && strchr("\"\\/", v[i + 1]))
-            i++;
-        out[o++] = v[i];
-    }
-    out[o] = '\0';
+    if (fw_json_get(js, len, path, &v) == 0)
+        span_text(&v, out, olen);
     return out;
 }
 
@@ -480,7 +390,8 @@ struct explain_opts {
     const char *alerts, *config, *rules;
 };
 
-/* The last line of path whose event.id is id (or the last line); caller frees. */
+/* The last well-formed line of path whose event.id is id (or that has one);
+ * caller frees. */
 static char *find_alert(const char *path, const char *id)
 {
     FILE *f = fopen(path, "r");
@@ -494,7 +405,7 @@ static char *find_alert(const char *path, const char *id)
         if ((size_t)n >= LINE_MAX_LEN || line[0] != '{')
             continue;
         json_str(line, (size_t)n, "event.id", got, sizeof(got));
-        if (id && strcmp(got, id) != 0)
+        if (!got[0] || (id && strcmp(got, id) != 0))   /* "": not a whole alert line */
             continue;
         fw_free(best);
         best = fw_strdup(line);
@@ -504,13 +415,17 @@ static char *find_alert(const char *path, const char *id)
     return best;
 }
 
+/* Sized from the span: a span_text() is never longer than the value as written. */
 static void print_field(const char *label, const char *line, const char *path)
 {
-    char v[1024];
+    struct fw_json_span v;
+    char *s;
 
-    json_str(line, strlen(line), path, v, sizeof(v));
-    if (v[0])
-        printf("%-10s %s\n", label, v);
+    if (fw_json_get(line, strlen(line), path, &v) != 0 || !(s = fw_malloc(v.len + 1)))
+        return;
+    if (span_text(&v, s, v.len + 1) && s[0])
+        printf("%-10s %s\n", label, s);
+    fw_free(s);
 }
 
 /* Other alerts in the file that blamed the same host: its score contributions.

@@ -191,46 +191,136 @@ GET(get_dns_answers)
 #undef GET
 #undef REC
 
+/* ---- event: alert ---- */
+
+const struct anz_alert *rule_evt_alert(const struct flow_evt *evt)
+{
+    if (!evt || evt->type != RULE_EVT_ALERT)
+        return NULL;
+    return ((const struct rule_alert_evt *)(const void *)evt)->alert;
+}
+
+#define GETA(fn) static bool fn(const struct flow_evt *evt, const struct rule_ctx *ctx, \
+                                struct rule_fval *v)
+
+GETA(get_alert_rule)
+{
+    const struct anz_alert *a = rule_evt_alert(evt);
+
+    UNUSED_CTX;
+    return a && put_str(v, a->rule_id);
+}
+
+GETA(get_alert_id)
+{
+    const struct anz_alert *a = rule_evt_alert(evt);
+
+    UNUSED_CTX;
+    return a && put_str(v, a->id);
+}
+
+GETA(get_alert_anz)
+{
+    const struct anz_alert *a = rule_evt_alert(evt);
+
+    UNUSED_CTX;
+    return a && put_str(v, anz_kind_name((enum anz_kind)a->analyzer));
+}
+
+GETA(get_alert_sev)
+{
+    const struct anz_alert *a = rule_evt_alert(evt);
+
+    UNUSED_CTX;
+    return a && put_num(v, a->severity);
+}
+
+GETA(get_alert_score)
+{
+    const struct anz_alert *a = rule_evt_alert(evt);
+
+    UNUSED_CTX;
+    return a && put_num(v, a->score);
+}
+
+/* The blamed host: the destination for blame: destination alerts that have one. */
+GETA(get_alert_host)
+{
+    const struct anz_alert *a = rule_evt_alert(evt);
+
+    UNUSED_CTX;
+    if (!a)
+        return false;
+    v->ip = a->blame == ANZ_BLAME_DST && a->dst.family ? &a->dst : &a->src;
+    return v->ip->family != 0;
+}
+
+#undef GETA
+
 static const struct rule_field fields[] = {
-    {"source.ip", RULE_FT_IP, get_src_ip, "address that sent the first packet"},
-    {"source.port", RULE_FT_NUM, get_src_port, "source port (ICMP: type)"},
-    {"source.bytes", RULE_FT_NUM, get_src_bytes, "wire bytes sent by source"},
-    {"source.packets", RULE_FT_NUM, get_src_pkts, "packets sent by source"},
-    {"source.zone", RULE_FT_STR, get_src_zone, "zone name of source (\"external\" if none)"},
-    {"destination.ip", RULE_FT_IP, get_dst_ip, "address of the responder"},
-    {"destination.port", RULE_FT_NUM, get_dst_port, "destination port (ICMP: code)"},
-    {"destination.bytes", RULE_FT_NUM, get_dst_bytes, "wire bytes sent by destination"},
-    {"destination.packets", RULE_FT_NUM, get_dst_pkts, "packets sent by destination"},
-    {"destination.zone", RULE_FT_STR, get_dst_zone, "zone name of destination"},
-    {"network.transport", RULE_FT_STR, get_net_transport, "tcp, udp, icmp, ipv6-icmp, sctp..."},
-    {"network.iana_number", RULE_FT_NUM, get_net_iana, "IP protocol number"},
-    {"network.vlan.id", RULE_FT_NUM, get_net_vlan, "outer VLAN id (absent if untagged)"},
-    {"network.community_id", RULE_FT_STR, get_net_cid, "Community ID flow hash"},
-    {"network.bytes", RULE_FT_NUM, get_net_bytes, "bytes both ways"},
-    {"network.packets", RULE_FT_NUM, get_net_pkts, "packets both ways"},
-    {"ndpi.protocol", RULE_FT_STR, get_ndpi_proto, "nDPI name, Master.App or App"},
-    {"ndpi.category", RULE_FT_STR, get_ndpi_cat, "nDPI category"},
-    {"ndpi.risks", RULE_FT_RISK, get_ndpi_risks, "nDPI risk names (any of them matches)"},
-    {"event.end_reason", RULE_FT_STR, get_end_reason, "active, fin, rst, idle, evicted, eof"},
-    {"event.duration", RULE_FT_NUM, get_duration, "flow duration in seconds"},
-    {"tls.client.server_name", RULE_FT_STR, get_tls_sni, "TLS SNI"},
-    {"tls.client.ja3", RULE_FT_STR, get_tls_ja3, "JA3 hash of the client hello"},
-    {"dns.question.name", RULE_FT_STR, get_dns_qname, "queried name, no trailing dot"},
-    {"dns.question.type", RULE_FT_CODE, get_dns_qtype, "A, AAAA, TXT... or a number"},
-    {"dns.response_code", RULE_FT_CODE, get_dns_rcode, "NOERROR, NXDOMAIN... or a number"},
-    {"dns.answers.count", RULE_FT_NUM, get_dns_answers, "answer records (dns events)"},
-    {"http.request.method", RULE_FT_STR, get_http_method, "GET, POST..."},
-    {"http.host", RULE_FT_STR, get_http_host, "Host header"},
-    {"url.original", RULE_FT_STR, get_url, "request target as sent"},
-    {"http.response.status_code", RULE_FT_NUM, get_http_status, "first response status"},
-    {"user_agent.original", RULE_FT_STR, get_ua, "User-Agent header"},
-    {"ssh.client", RULE_FT_STR, get_ssh_client, "client banner"},
-    {"ssh.server", RULE_FT_STR, get_ssh_server, "server banner"},
-    {"fix.begin_string", RULE_FT_STR, get_fix_begin, "FIX version (tag 8)"},
-    {"fix.sender_comp_id", RULE_FT_STR, get_fix_sender, "tag 49 of the first message"},
-    {"fix.target_comp_id", RULE_FT_STR, get_fix_target, "tag 56 of the first message"},
-    {"fix.messages", RULE_FT_NUM, get_fix_msgs, "complete FIX messages"},
-    {"fix.malformed", RULE_FT_NUM, get_fix_bad, "FIX messages with bad checksum/length"},
+    {"source.ip", RULE_FT_IP, get_src_ip, "address that sent the first packet", RULE_EVS_ALL},
+    {"source.port", RULE_FT_NUM, get_src_port, "source port (ICMP: type)", RULE_EVS_ALL},
+    {"source.bytes", RULE_FT_NUM, get_src_bytes, "wire bytes sent by source", RULE_EVS_FLOW},
+    {"source.packets", RULE_FT_NUM, get_src_pkts, "packets sent by source", RULE_EVS_FLOW},
+    {"source.zone", RULE_FT_STR, get_src_zone,
+     "zone name of source (\"external\" if none)", RULE_EVS_ALL},
+    {"destination.ip", RULE_FT_IP, get_dst_ip, "address of the responder", RULE_EVS_ALL},
+    {"destination.port", RULE_FT_NUM, get_dst_port, "destination port (ICMP: code)", RULE_EVS_ALL},
+    {"destination.bytes", RULE_FT_NUM, get_dst_bytes,
+     "wire bytes sent by destination", RULE_EVS_FLOW},
+    {"destination.packets", RULE_FT_NUM, get_dst_pkts,
+     "packets sent by destination", RULE_EVS_FLOW},
+    {"destination.zone", RULE_FT_STR, get_dst_zone, "zone name of destination", RULE_EVS_ALL},
+    {"network.transport", RULE_FT_STR, get_net_transport, "tcp, udp, icmp, ipv6-icmp, sctp...",
+     RULE_EVS_ALL},
+    {"network.iana_number", RULE_FT_NUM, get_net_iana, "IP protocol number", RULE_EVS_ALL},
+    {"network.vlan.id", RULE_FT_NUM, get_net_vlan,
+     "outer VLAN id (absent if untagged)", RULE_EVS_FLOW},
+    {"network.community_id", RULE_FT_STR, get_net_cid, "Community ID flow hash", RULE_EVS_FLOW},
+    {"network.bytes", RULE_FT_NUM, get_net_bytes, "bytes both ways", RULE_EVS_FLOW},
+    {"network.packets", RULE_FT_NUM, get_net_pkts, "packets both ways", RULE_EVS_FLOW},
+    {"ndpi.protocol", RULE_FT_STR, get_ndpi_proto, "nDPI name, Master.App or App", RULE_EVS_ALL},
+    {"ndpi.category", RULE_FT_STR, get_ndpi_cat, "nDPI category", RULE_EVS_FLOW},
+    {"ndpi.risks", RULE_FT_RISK, get_ndpi_risks,
+     "nDPI risk names (any of them matches)", RULE_EVS_FLOW},
+    {"event.end_reason", RULE_FT_STR, get_end_reason, "active, fin, rst, idle, evicted, eof",
+     RULE_EVS_FLOW},
+    {"event.duration", RULE_FT_NUM, get_duration, "flow duration in seconds", RULE_EVS_FLOW},
+    {"tls.client.server_name", RULE_FT_STR, get_tls_sni, "TLS SNI", RULE_EVS_FLOW},
+    {"tls.client.ja3", RULE_FT_STR, get_tls_ja3, "JA3 hash of the client hello",
+     RULE_EVS_FLOW},
+    {"dns.question.name", RULE_FT_STR, get_dns_qname, "queried name, no trailing dot",
+     RULE_EVS_FLOW},
+    {"dns.question.type", RULE_FT_CODE, get_dns_qtype, "A, AAAA, TXT... or a number",
+     RULE_EVS_FLOW},
+    {"dns.response_code", RULE_FT_CODE, get_dns_rcode, "NOERROR, NXDOMAIN... or a number",
+     RULE_EVS_FLOW},
+    {"dns.answers.count", RULE_FT_NUM, get_dns_answers,
+     "answer records (dns events)", RULE_EVS_FLOW},
+    {"http.request.method", RULE_FT_STR, get_http_method, "GET, POST...", RULE_EVS_FLOW},
+    {"http.host", RULE_FT_STR, get_http_host, "Host header", RULE_EVS_FLOW},
+    {"url.original", RULE_FT_STR, get_url, "request target as sent", RULE_EVS_FLOW},
+    {"http.response.status_code", RULE_FT_NUM, get_http_status,
+     "first response status", RULE_EVS_FLOW},
+    {"user_agent.original", RULE_FT_STR, get_ua, "User-Agent header", RULE_EVS_FLOW},
+    {"ssh.client", RULE_FT_STR, get_ssh_client, "client banner", RULE_EVS_FLOW},
+    {"ssh.server", RULE_FT_STR, get_ssh_server, "server banner", RULE_EVS_FLOW},
+    {"fix.begin_string", RULE_FT_STR, get_fix_begin, "FIX version (tag 8)", RULE_EVS_FLOW},
+    {"fix.sender_comp_id", RULE_FT_STR, get_fix_sender,
+     "tag 49 of the first message", RULE_EVS_FLOW},
+    {"fix.target_comp_id", RULE_FT_STR, get_fix_target,
+     "tag 56 of the first message", RULE_EVS_FLOW},
+    {"fix.messages", RULE_FT_NUM, get_fix_msgs, "complete FIX messages", RULE_EVS_FLOW},
+    {"fix.malformed", RULE_FT_NUM, get_fix_bad,
+     "FIX messages with bad checksum/length", RULE_EVS_FLOW},
+    /* event: alert only (rule_alert_evt) */
+    {"alert.rule", RULE_FT_STR, get_alert_rule, "rule id of the alert", RULE_EVS_ALERT},
+    {"alert.id", RULE_FT_STR, get_alert_id, "id of the alert", RULE_EVS_ALERT},
+    {"alert.analyzer", RULE_FT_STR, get_alert_anz, "detector, or \"rule\" for match rules",
+     RULE_EVS_ALERT},
+    {"alert.severity", RULE_FT_NUM, get_alert_sev, "severity 0..100", RULE_EVS_ALERT},
+    {"alert.score", RULE_FT_NUM, get_alert_score, "points the alert added", RULE_EVS_ALERT},
+    {"host", RULE_FT_IP, get_alert_host, "the host the alert blames", RULE_EVS_ALERT},
 };
 
 int rule_field_id(const char *name)

@@ -41,12 +41,30 @@ struct rule_fval {
 typedef bool (*rule_field_get_fn)(const struct flow_evt *evt, const struct rule_ctx *ctx,
                                   struct rule_fval *v);
 
+/* Events a field is carried by (bits 1 << enum flow_evt_type, 1 << RULE_EVT_ALERT). */
+#define RULE_EVT_ALERT 4        /* event: alert (bit 4 of the events mask) */
+#define RULE_EVS_FLOW 0x0fu     /* flow_start, flow_classified, flow_end, dns */
+#define RULE_EVS_ALERT (1u << RULE_EVT_ALERT)
+#define RULE_EVS_ALL (RULE_EVS_FLOW | RULE_EVS_ALERT)
+
 struct rule_field {
     const char *name;       /* ECS-style dotted name */
     enum rule_ftype type;
     rule_field_get_fn get;  /* false when the event does not carry the field */
     const char *help;
+    unsigned events;        /* RULE_EVS_*: which events carry it (checked at lint time) */
 };
+
+/* The event rules of "event: alert" see: a flow event whose type is RULE_EVT_ALERT and
+ * whose record holds the alert's addresses, ports, protocol and app; the alert.* and
+ * host accessors reach the alert through it. Built by rule_set_eval_alert() only. */
+struct rule_alert_evt {
+    struct flow_evt evt;    /* first member: a pointer to it converts back */
+    const struct anz_alert *alert;
+};
+
+/* The alert behind an event: alert event, or NULL for flow events. */
+const struct anz_alert *rule_evt_alert(const struct flow_evt *evt);
 
 /* Field id by name, or -1. */
 int rule_field_id(const char *name);
@@ -182,8 +200,6 @@ struct rule_param {
     size_t nitems;
 };
 
-#define RULE_EVT_ALERT 4        /* event: alert (bit 4 of the events mask) */
-
 struct rule {
     struct rule_meta meta;
     char *s_id, *s_title, *s_desc, *s_version, *s_ruleset, *s_file, *reason;
@@ -191,6 +207,7 @@ struct rule {
     enum rule_type type;
     unsigned events;            /* 1 << enum flow_evt_type, or 1 << RULE_EVT_ALERT */
     uint8_t blame;              /* enum anz_blame */
+    bool blame_set;             /* blame: given; alert rules otherwise blame the alert's host */
     bool deprecated;
     bool has_match;
     struct rule_match match;
@@ -208,8 +225,8 @@ struct rule {
 struct rule_set {
     struct rule **rules;        /* load order */
     size_t n, cap;
-    size_t *by_evt[4];          /* indices of match rules per flow_evt_type */
-    size_t nby_evt[4];
+    size_t *by_evt[5];          /* indices of match rules per flow_evt_type, then alert */
+    size_t nby_evt[5];
     const struct rule **anz[ANZ_KIND_COUNT];
     size_t nanz[ANZ_KIND_COUNT];
     char hash[17];
@@ -218,6 +235,10 @@ struct rule_set {
 void rule_free(struct rule *r);
 /* One YAML document into a rule (rule_load.c); NULL after reporting its errors. */
 struct rule *rule_parse_doc(struct rule_lctx *lc, const struct rule_ynode *doc);
+/* Fields named by the rule (match, exceptions, aggregate, reason) that its event does
+ * not carry: E016 at each (rule_load.c). */
+void rule_check_event_fields(struct rule_lctx *lc, const struct rule_ynode *doc,
+                             const struct rule *r);
 /* Evaluate one rule on one event (rule_match.c); used by rule_set_eval. */
 void rule_eval_one(const struct rule *r, struct rule_state *st, const struct flow_evt *evt,
                    const struct rule_ctx *ctx, rule_alert_fn fn, void *fn_ctx);
@@ -239,5 +260,7 @@ int rule_window_hit(struct rule_state *st, const struct rule *r, const char *key
 /* Windows dropped because max_keys was reached. */
 uint64_t rule_state_evictions(const struct rule_state *st);
 size_t rule_state_keys(const struct rule_state *st);
+/* Current size of the key hash's bucket array (it grows with the keys; for tests). */
+size_t rule_state_buckets(const struct rule_state *st);
 
 #endif

@@ -175,6 +175,7 @@ static int k_blame(struct rule_lctx *lc, const struct rule_ynode *k, const struc
     int i = pick(lc, k, v, names, N(names));
 
     r->blame = i == 1 ? ANZ_BLAME_DST : ANZ_BLAME_SRC;
+    r->blame_set = i >= 0;
     return i < 0 ? i : 0;
 }
 
@@ -758,15 +759,19 @@ static int k_dedup(struct rule_lctx *lc, const struct rule_ynode *k, const struc
 
 /* A plain rule becomes "count >= 1 per (source.ip, destination.ip) over dedup":
  * the first match alerts, later matches of the same pair update that alert
- * instead of raising new ones, so one chatty flow pair cannot flood the SOC. */
+ * instead of raising new ones, so one chatty flow pair cannot flood the SOC.
+ * Rules on alerts key by (host, alert.rule) instead: one alert per blamed host
+ * and correlated rule, whatever peers the alerts name. */
 static void implicit_dedup(struct rule *r)
 {
+    bool on_alerts = r->events == RULE_EVS_ALERT;
+
     if (r->type != RULE_T_MATCH || r->has_agg || r->dedup_us == 0)
         return;
     r->has_agg = true;
     r->implicit_agg = true;
-    r->agg.by[0] = rule_field_id("source.ip");
-    r->agg.by[1] = rule_field_id("destination.ip");
+    r->agg.by[0] = rule_field_id(on_alerts ? "host" : "source.ip");
+    r->agg.by[1] = rule_field_id(on_alerts ? "alert.rule" : "destination.ip");
     r->agg.nby = 2;
     r->agg.window_us = r->dedup_us;
     r->agg.fn = RULE_AGG_COUNT;
@@ -856,6 +861,112 @@ static void check_required(struct rule_lctx *lc, const struct rule_ynode *doc, s
                   "'analyzer' needs type: analyzer");
     if (r->type == RULE_T_MATCH && !rule_ynode_map_get(doc, "match"))
         rule_lerr(lc, doc, 0, "E005", "match rule without 'match'");
+    if (r->type == RULE_T_ANALYZER && r->events == RULE_EVS_ALERT)
+        rule_lerr(lc, rule_ynode_map_get(doc, "event"), 0, "E013",
+                  "analyzer rules run on flow events; event: alert needs a match rule");
+}
+
+/* ---- fields the rule's event carries ---- */
+
+/* E016 when name is a known field that events (a RULE_EVS_* mask) do not carry;
+ * unknown names were E006 already. */
+static void event_field(struct rule_lctx *lc, const struct rule_ynode *n, unsigned coloff,
+                        const char *name, unsigned events)
+{
+    const struct rule_field *f = rule_field_at(rule_field_id(name));
+
+    if (!f || (f->events & events))
+        return;
+    if (events == RULE_EVS_ALERT)
+        rule_lerr(lc, n, coloff, "E016", "field '%s' is not carried by event: alert (alert "
+                  "rules see alert.rule, alert.id, alert.analyzer, alert.severity, alert.score, "
+                  "host, source/destination ip, port and zone, network.transport, "
+                  "network.iana_number, ndpi.protocol)", name);
+    else
+        rule_lerr(lc, n, coloff, "E016", "field '%s' is only carried by event: alert", name);
+}
+
+/* Keys of a match map: "field|op|mod". */
+static void event_fields_match(struct rule_lctx *lc, const struct rule_ynode *m,
+                               unsigned events)
+{
+    char name[96];
+    size_t i, n;
+
+    for (i = 0; m && m->kind == RULE_Y_MAP && i < m->npairs; i++) {
+        const struct rule_ynode *k = m->pairs[i].key;
+        n = strcspn(k->str, "|");
+        if (n >= sizeof(name))
+            continue;
+        memcpy(name, k->str, n);
+        name[n] = '\0';
+        event_field(lc, k, 0, name, events);
+    }
+}
+
+/* by: fields, and the field of distinct(F)|OP / sum(F)|OP. */
+static void event_fields_agg(struct rule_lctx *lc, const struct rule_ynode *a, unsigned events)
+{
+    const struct rule_ynode *by = rule_ynode_map_get(a, "by");
+    char name[96];
+    const char *par, *close;
+    size_t i;
+
+    if (by && by->kind == RULE_Y_SCALAR)
+        event_field(lc, by, 0, by->str, events);
+    for (i = 0; by && by->kind == RULE_Y_SEQ && i < by->nitems; i++)
+        if (by->items[i]->kind == RULE_Y_SCALAR)
+            event_field(lc, by->items[i], 0, by->items[i]->str, events);
+    for (i = 0; i < a->npairs; i++) {
+        const struct rule_ynode *k = a->pairs[i].key;
+        par = strchr(k->str, '(');
+        close = par ? strchr(par, ')') : NULL;
+        if (!close || (size_t)(close - par - 1) >= sizeof(name))
+            continue;
+        memcpy(name, par + 1, (size_t)(close - par - 1));
+        name[close - par - 1] = '\0';
+        event_field(lc, k, (unsigned)(par + 1 - k->str), name, events);
+    }
+}
+
+/* {field} placeholders of reason (figures like {count} are not fields). */
+static void event_fields_reason(struct rule_lctx *lc, const struct rule_ynode *v,
+                                unsigned events)
+{
+    const char *p, *end;
+    char name[64];
+
+    if (v->kind != RULE_Y_SCALAR)
+        return;
+    for (p = strchr(v->str, '{'); p; p = end ? strchr(end, '{') : NULL) {
+        end = strchr(p, '}');
+        if (!end || (size_t)(end - p - 1) >= sizeof(name))
+            break;
+        memcpy(name, p + 1, (size_t)(end - p - 1));
+        name[end - p - 1] = '\0';
+        event_field(lc, v, (unsigned)(p - v->str) + (v->plain ? 0 : 1), name, events);
+    }
+}
+
+/* A field the event never carries matches nothing (or, under |not, everything): always
+ * a mistake, so it is an error like an unknown field. Analyzer rules see flow events. */
+void rule_check_event_fields(struct rule_lctx *lc, const struct rule_ynode *doc,
+                             const struct rule *r)
+{
+    unsigned events = r->type == RULE_T_ANALYZER ? RULE_EVS_FLOW : r->events;
+    const struct rule_ynode *x = rule_ynode_map_get(doc, "exceptions");
+    const struct rule_ynode *a = rule_ynode_map_get(doc, "aggregate");
+    const struct rule_ynode *rs = rule_ynode_map_get(doc, "reason");
+    size_t i;
+
+    event_fields_match(lc, rule_ynode_map_get(doc, "match"), events);
+    for (i = 0; x && x->kind == RULE_Y_SEQ && i < x->nitems; i++)
+        if (x->items[i]->kind == RULE_Y_MAP)
+            event_fields_match(lc, rule_ynode_map_get(x->items[i], "match"), events);
+    if (a && a->kind == RULE_Y_MAP)
+        event_fields_agg(lc, a, events);
+    if (rs)
+        event_fields_reason(lc, rs, events);
 }
 
 static int rule_defaults(struct rule *r, const char *file, unsigned line)
@@ -908,6 +1019,7 @@ struct rule *rule_parse_doc(struct rule_lctx *lc, const struct rule_ynode *doc)
     walk_keys(lc, doc, r, 1);
     walk_keys(lc, doc, r, 2);
     check_required(lc, doc, r);
+    rule_check_event_fields(lc, doc, r);
     if (rule_finish(r) < 0 || lc->errors != before)
         goto fail;
     return r;

@@ -9,6 +9,9 @@
  * the same capture gives the same ids. Aggregate rules go through rule_window.c.
  * Shadow rules raise their alerts too, with alert.shadow set, and count
  * shadow_hits: the engine decides not to export them.
+ * Rules of "event: alert" see each alert the engine raised, wrapped as a
+ * struct rule_alert_evt (rule_set_eval_alert): the same matching, windows and
+ * alerts, with the triggering alert named in evidence and reason.
  * Called from the analyzer thread only (regex match data is per condition).
  */
 #include "rule_int.h"
@@ -133,7 +136,9 @@ bool rule_cond_eval(const struct rule_cond *c, const struct flow_evt *evt,
     struct rule_fval v;
     bool hit = false;
 
-    if (f->get(evt, ctx, &v)) {
+    /* the loader refuses fields the rule's event lacks (E016); this keeps a flow
+     * accessor from reading the empty record behind an alert event */
+    if ((f->events & (1u << evt->type)) && f->get(evt, ctx, &v)) {
         switch (f->type) {
         case RULE_FT_STR:  hit = str_match(c, v.s); break;
         case RULE_FT_NUM:
@@ -195,7 +200,7 @@ static void field_text(int id, const struct flow_evt *evt, const struct rule_ctx
     struct rule_fval v;
 
     buf[0] = '\0';
-    if (f && f->get(evt, ctx, &v))
+    if (f && (f->events & (1u << evt->type)) && f->get(evt, ctx, &v))
         rule_field_format(id, &v, buf, len);
 }
 
@@ -218,19 +223,30 @@ static void build_evidence(const struct rule *r, const struct flow_evt *evt,
                            const struct rule_ctx *ctx, const struct rule_win_result *w,
                            struct anz_alert *a)
 {
+    const struct anz_alert *ta = rule_evt_alert(evt);
     struct fw_buf b;
     char val[256];
     size_t i;
 
     fw_buf_init(&b);
-    fw_buf_puts(&b, "{\"fields\":{");
+    fw_buf_putc(&b, '{');
+    if (ta) {                   /* first, so the alert it follows always fits */
+        fw_buf_puts(&b, "\"alert\":{");
+        fw_buf_json_kv_str(&b, "id", ta->id);
+        fw_buf_json_kv_str(&b, "rule", ta->rule_id);
+        fw_buf_json_kv_str(&b, "analyzer", anz_kind_name((enum anz_kind)ta->analyzer));
+        fw_buf_json_kv_double(&b, "severity", ta->severity);
+        fw_buf_puts(&b, "},");
+    }
+    fw_buf_puts(&b, "\"fields\":{");
     for (i = 0; i < r->match.n; i++) {
         int id = r->match.v[i].field;
         field_text(id, evt, ctx, val, sizeof(val));
         evidence_field(&b, rule_field_at(id)->name, val);
     }
     fw_buf_putc(&b, '}');
-    fw_buf_json_kv_str(&b, "event", flow_evt_type_name((enum flow_evt_type)evt->type));
+    fw_buf_json_kv_str(&b, "event",
+                       ta ? "alert" : flow_evt_type_name((enum flow_evt_type)evt->type));
     if (w) {
         static const char *const fn[] = {"count", "distinct", "sum"};
         fw_buf_json_kv_str(&b, "aggregate", fn[r->agg.fn]);
@@ -303,9 +319,17 @@ static void default_reason(const struct rule *r, const struct flow_evt *evt,
     static const char *const fn[] = {"count", "distinct", "sum"};
     size_t o, i;
 
+    const struct anz_alert *ta = rule_evt_alert(evt);
+
     fw_ip_str(&evt->rec.src, s, sizeof(s));
     fw_ip_str(&evt->rec.dst, d, sizeof(d));
-    o = (size_t)snprintf(out, len, "%s: %s -> %s:%u", r->meta.title, s, d, evt->rec.dport);
+    if (ta) {
+        field_text(rule_field_id("host"), evt, ctx, s, sizeof(s));
+        o = (size_t)snprintf(out, len, "%s: %s after %s alert %s", r->meta.title, s,
+                             ta->rule_id, ta->id);
+    } else {
+        o = (size_t)snprintf(out, len, "%s: %s -> %s:%u", r->meta.title, s, d, evt->rec.dport);
+    }
     for (i = 0; i < r->match.n && o < len; i++) {
         int id = r->match.v[i].field;
         field_text(id, evt, ctx, val, sizeof(val));
@@ -364,9 +388,12 @@ static void id_hex(uint64_t h, char *out, size_t len)
 static uint64_t plain_alert_id(const struct rule *r, const struct flow_evt *evt)
 {
     char key[192], s[FW_IP_STRLEN], d[FW_IP_STRLEN];
+    const struct anz_alert *ta = rule_evt_alert(evt);
     int n;
 
-    if (evt->rec.community_id[0]) {
+    if (ta) {                   /* one per triggering alert */
+        n = snprintf(key, sizeof(key), "%s|alert|%s", r->meta.id, ta->id);
+    } else if (evt->rec.community_id[0]) {
         n = snprintf(key, sizeof(key), "%s|%s|%llu", r->meta.id, evt->rec.community_id,
                      (unsigned long long)evt->rec.ts_start_us);
     } else {
@@ -390,9 +417,13 @@ static void raise_alert(const struct rule *r, const struct flow_evt *evt,
 {
     struct anz_alert a;
 
+    const struct anz_alert *ta = rule_evt_alert(evt);
+
     memset(&a, 0, sizeof(a));
     fill_meta(r, &a);
     fill_flow(evt, ctx, &a);
+    if (ta && !r->blame_set)
+        a.blame = ta->blame;    /* the correlated alert's host stays the one blamed */
     id_hex(id, a.id, sizeof(a.id));
     a.first_us = w ? w->first_us : evt->ts_us;
     a.updates = w ? w->updates : 0;
@@ -461,8 +492,51 @@ void rule_set_eval(const struct rule_set *rs, struct rule_state *st, const struc
 {
     size_t i;
 
-    if (!rs || evt->type >= N(rs->by_evt))
-        return;
+    if (!rs || evt->type >= RULE_EVT_ALERT)
+        return;             /* alerts go through rule_set_eval_alert */
     for (i = 0; i < rs->nby_evt[evt->type]; i++)
         rule_eval_one(rs->rules[rs->by_evt[evt->type][i]], st, evt, ctx, fn, fn_ctx);
+}
+
+/* Alerts raised by this set's own alert rules are not evaluated again: a rule on
+ * alerts must never feed itself (or another one) into a loop. */
+static bool from_alert_rule(const struct rule_set *rs, const struct anz_alert *a)
+{
+    size_t i;
+
+    for (i = 0; i < rs->nby_evt[RULE_EVT_ALERT]; i++)
+        if (strcmp(rs->rules[rs->by_evt[RULE_EVT_ALERT][i]]->meta.id, a->rule_id) == 0)
+            return true;
+    return false;
+}
+
+void rule_set_eval_alert(const struct rule_set *rs, struct rule_state *st,
+                         const struct anz_alert *alert, const char *sensor, rule_alert_fn fn,
+                         void *fn_ctx)
+{
+    struct rule_alert_evt ae;
+    struct rule_ctx ctx;
+    size_t i;
+
+    if (!rs || !alert || rs->nby_evt[RULE_EVT_ALERT] == 0)
+        return;
+    if (alert->updates > 0 || alert->shadow || from_alert_rule(rs, alert))
+        return;
+    memset(&ae, 0, sizeof(ae));
+    ae.alert = alert;
+    ae.evt.type = RULE_EVT_ALERT;
+    ae.evt.ts_us = alert->ts_us;
+    ae.evt.rec.ts_start_us = alert->first_us;
+    ae.evt.rec.ts_end_us = alert->ts_us;
+    ae.evt.rec.src = alert->src;
+    ae.evt.rec.dst = alert->dst;
+    ae.evt.rec.sport = alert->sport;
+    ae.evt.rec.dport = alert->dport;
+    ae.evt.rec.proto = alert->proto;
+    copy_str(ae.evt.rec.ndpi_proto, sizeof(ae.evt.rec.ndpi_proto), alert->app);
+    ctx.zone_src = alert->zone_src;
+    ctx.zone_dst = alert->zone_dst;
+    ctx.sensor = sensor ? sensor : "";
+    for (i = 0; i < rs->nby_evt[RULE_EVT_ALERT]; i++)
+        rule_eval_one(rs->rules[rs->by_evt[RULE_EVT_ALERT][i]], st, &ae.evt, &ctx, fn, fn_ctx);
 }

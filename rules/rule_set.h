@@ -95,9 +95,20 @@ void rule_state_rebind(struct rule_state *st, const struct rule_set *old_rs,
 typedef void (*rule_alert_fn)(void *ctx, const struct anz_alert *alert);
 
 /* Evaluate every match rule subscribed to evt's type (flow_start, flow_classified,
- * flow_end, dns). Alerts are raised once per (rule, key, window) and then updated. */
+ * flow_end, dns; alert rules: rule_set_eval_alert). Alerts are raised once per
+ * (rule, key, window) and then updated. */
 void rule_set_eval(const struct rule_set *rs, struct rule_state *st, const struct flow_evt *evt,
                    const struct rule_ctx *ctx, rule_alert_fn fn, void *fn_ctx);
+
+/* Evaluate the "event: alert" rules on one alert the engine raised (a detector's, or
+ * a rule's of another event type), in the thread that raised it. New alerts only:
+ * updates (updates > 0), shadow alerts and alerts of the set's own alert rules are
+ * skipped, so rules on alerts never see their own output (no loops). The alerts
+ * raised here blame the alert's host unless the rule says blame:, and their
+ * evidence names the triggering alert ({"alert": {"id", "rule", ...}}). */
+void rule_set_eval_alert(const struct rule_set *rs, struct rule_state *st,
+                         const struct anz_alert *alert, const char *sensor, rule_alert_fn fn,
+                         void *fn_ctx);
 
 /* Per-rule counters (evaluations, matches, alerts, suppressed, shadow hits). */
 struct rule_counters {

@@ -4,7 +4,10 @@
  * slides in tenths; distinct() keeps each value's hash with the last bucket it
  * was seen in (capped at RULE_DISTINCT_MAX values per key, beyond which the
  * figure saturates). Keys are found by hash and kept in one LRU list bounded
- * by max_keys: the least recently hit key is evicted and counted.
+ * by max_keys: the least recently hit key is evicted and counted. The bucket
+ * array starts small and doubles with the key count (up to what max_keys needs),
+ * as in anz_lru.c: sized for max_keys up front it is megabytes of zero pages whose
+ * first writes each fault and shoot down TLBs, for rules that may see ten keys.
  *
  * Alerts: when the condition first holds, an alert starts whose window runs
  * from the current bucket for one window length; matches in it while the
@@ -28,6 +31,8 @@
  * stream entry per matching flow. */
 #define WIN_UPDATE_MIN_US (10ull * 1000000ull)
 #define RULE_DISTINCT_MAX 4096
+#define WIN_MIN_BUCKETS ((size_t)64)
+#define WIN_MAX_BUCKETS ((size_t)1 << 20)
 
 struct win_dval {
     uint64_t h;                 /* 0 = empty slot */
@@ -54,7 +59,8 @@ struct win_entry {
 
 struct rule_state {
     struct win_entry **tab;
-    size_t nbuckets;            /* power of two */
+    size_t nbuckets;            /* power of two, grows with n */
+    size_t max_buckets;         /* what max_keys needs */
     size_t n, max_keys;
     struct win_entry *lru_head, *lru_tail;
     uint64_t evictions;
@@ -67,9 +73,10 @@ struct rule_state *rule_state_create(size_t max_keys)
     if (!st)
         return NULL;
     st->max_keys = max_keys ? max_keys : 1;
-    st->nbuckets = 64;
-    while (st->nbuckets < st->max_keys && st->nbuckets < (1u << 20))
-        st->nbuckets *= 2;
+    st->max_buckets = WIN_MIN_BUCKETS;
+    while (st->max_buckets < st->max_keys && st->max_buckets < WIN_MAX_BUCKETS)
+        st->max_buckets *= 2;
+    st->nbuckets = WIN_MIN_BUCKETS;
     st->tab = fw_calloc(st->nbuckets, sizeof(*st->tab));
     if (!st->tab) {
         fw_free(st);
@@ -142,6 +149,35 @@ size_t rule_state_keys(const struct rule_state *st)
     return st->n;
 }
 
+size_t rule_state_buckets(const struct rule_state *st)
+{
+    return st->nbuckets;
+}
+
+/* Double the bucket array when keys outnumber buckets (up to max_buckets); on
+ * allocation failure the table keeps working with longer chains. */
+static void maybe_grow(struct rule_state *st)
+{
+    size_t nb = st->nbuckets * 2, i;
+    struct win_entry **nv, *e, *next;
+
+    if (st->n < st->nbuckets || nb > st->max_buckets)
+        return;
+    nv = fw_calloc(nb, sizeof(*nv));
+    if (!nv)
+        return;
+    for (i = 0; i < st->nbuckets; i++) {
+        for (e = st->tab[i]; e; e = next) {
+            next = e->hnext;
+            e->hnext = nv[e->h & (nb - 1)];
+            nv[e->h & (nb - 1)] = e;
+        }
+    }
+    fw_free(st->tab);
+    st->tab = nv;
+    st->nbuckets = nb;
+}
+
 static struct win_entry *entry_get(struct rule_state *st, const struct rule *r, const char *key,
                                    size_t klen)
 {
@@ -161,6 +197,7 @@ static struct win_entry *entry_get(struct rule_state *st, const struct rule *r, 
         entry_remove(st, st->lru_tail);
         st->evictions++;
     }
+    maybe_grow(st);
     e = fw_calloc(1, sizeof(*e));
     if (!e || !(e->key = fw_strndup(key, klen))) {
         fw_free(e);

@@ -467,7 +467,7 @@ static struct worker_slot *analyzer_next(struct pipeline *pl, bool force, bool *
     *silent = false;
     for (i = 0; i < pl->nworkers; i++) {
         struct worker_slot *s = &pl->slots[i];
-        const uint8_t *p;
+        const uint8_t *p = NULL;
         size_t len;
         uint64_t ts;
 

@@ -1,6 +1,7 @@
 /* tests/analyzers/test_anz_engine.c: the engine with the shipped analyzer rules
  * (rules/detections/analyzers.yaml) and a zone map: alerts, de-duplication,
- * stable ids, criticality scaling, explain, shadow mode, benign traffic. */
+ * stable ids, criticality scaling, explain, shadow mode, benign traffic, rules on
+ * alerts. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -265,6 +266,74 @@ static void test_shadow_and_reload(void **state)
     rmdir(dir);
 }
 
+/* Rules on alerts: the zone-policy detector's alert and a flow rule's alert both
+ * reach an "event: alert" rule right where they are raised; its own alerts (which
+ * would match it too) are not fed back, and updates of an alert are not either. */
+static void test_alert_rules_correlate(void **state)
+{
+    static const char extra[] =
+        "id: FW-T-SSH-SWIFT\ntitle: SSH into swift\nevent: flow_start\nseverity: high\n"
+        "match:\n  destination.zone: swift\n  destination.port: 22\n"
+        "---\n"
+        "id: FW-T-SWIFT-CRIT\ntitle: high alert towards swift\nevent: alert\n"
+        "severity: critical\nscore: 50\n"
+        "match:\n  alert.severity|gte: 80\n  destination.zone: swift\n";
+    struct fx *f = *state;
+    char dir[] = "/tmp/fw-anz-rules-XXXXXX", p1[128], p2[128];
+    const char *paths[2] = {p1, p2};
+    struct rule_diags d;
+    struct rule_set *rs2;
+    struct anz_stats st;
+    struct flow_evt ev;
+    unsigned i, ncrit = 0;
+    FILE *fp;
+
+    assert_non_null(mkdtemp(dir));
+    snprintf(p1, sizeof(p1), "%s/corr.yaml", dir);
+    snprintf(p2, sizeof(p2), "rules/detections/analyzers.yaml");
+    fp = fopen(p1, "w");
+    assert_non_null(fp);
+    fputs(extra, fp);
+    fclose(fp);
+    rule_diags_init(&d);
+    rs2 = rule_set_load(paths, 2, T0, &d);
+    rule_diags_free(&d);
+    assert_non_null(rs2);
+    anz_engine_set_rules(f->e, rs2);
+    rule_set_free(f->rs);
+    f->rs = rs2;
+
+    tev(&ev, FLOW_EVT_START, T0, "10.20.4.4", 50000, "10.30.0.10", 22, 6);
+    anz_engine_event(f->e, &ev);
+    /* flow rule, its correlation, zone policy, its correlation: nothing more */
+    assert_int_equal(f->sink.n, 4);
+    assert_string_equal(f->sink.a[0].rule_id, "FW-T-SSH-SWIFT");
+    assert_string_equal(f->sink.a[1].rule_id, "FW-T-SWIFT-CRIT");
+    assert_string_equal(f->sink.a[2].rule_id, "FW-ZONE-001");
+    assert_string_equal(f->sink.a[3].rule_id, "FW-T-SWIFT-CRIT");
+    assert_string_not_equal(f->sink.a[1].id, f->sink.a[3].id);     /* per correlated rule */
+    assert_int_equal(f->sink.a[1].analyzer, ANZ_RULE);
+    assert_int_equal(f->sink.a[1].severity, 95);
+    assert_string_equal(f->sink.a[1].zone_dst, "swift");
+    assert_true(f->sink.a[1].score > 83.3 && f->sink.a[1].score < 83.4);   /* 50 * 5/3 */
+    assert_non_null(strstr(f->sink.a[1].evidence, f->sink.a[0].id));
+    assert_non_null(strstr(f->sink.a[3].evidence, "\"rule\":\"FW-ZONE-001\""));
+    assert_non_null(strstr(f->sink.a[3].evidence, "\"analyzer\":\"zone_policy\""));
+    /* a minute later: both alerts are updated, which raises no new correlation */
+    tev(&ev, FLOW_EVT_START, T0 + 60 * SEC, "10.20.4.4", 50001, "10.30.0.10", 22, 6);
+    anz_engine_event(f->e, &ev);
+    for (i = 4; i < f->sink.n && i < MAX_ALERTS; i++) {
+        assert_true(f->sink.a[i].updates > 0);
+        ncrit += strcmp(f->sink.a[i].rule_id, "FW-T-SWIFT-CRIT") == 0;
+    }
+    assert_int_equal(f->sink.n, 6);
+    assert_int_equal(ncrit, 0);
+    anz_engine_stats(f->e, &st);
+    assert_int_equal(st.alerts_new, 4);
+    unlink(p1);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -272,6 +341,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_zone_policy_via_config, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ordinary_traffic_quiet, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shadow_and_reload, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_alert_rules_correlate, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,8 @@
 #   BENCH_PACKETS   packets in the throughput capture (default 1000000)
 #   BENCH_RUNS      runs per measurement, best kept (default 3)
 set -uo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../tools/free_port.sh"    # before the cd: path is relative
+. "$(dirname "${BASH_SOURCE[0]}")/../tools/netns.sh"
 cd "$(dirname "$0")/../.."
 BUILD=${FW_BUILD:-build}
 BIN=$BUILD/finwatch
@@ -14,7 +16,9 @@ RUNS=${BENCH_RUNS:-3}
 SHARED=${FW_SHARED:-../shared}
 WORK=$(mktemp -d /tmp/fw-bench.XXXXXX)
 REDIS_PID=""
-trap '[ -n "$REDIS_PID" ] && kill $REDIS_PID 2>/dev/null; rm -rf "$WORK"' EXIT
+NS_A=""
+trap '[ -n "$REDIS_PID" ] && kill $REDIS_PID 2>/dev/null; [ -n "$NS_A" ] && veth_pair_down
+      rm -rf "$WORK"' EXIT
 
 if [ ! -d "$SHARED/pcaps/ndpi" ]; then
     echo "bench: $SHARED/pcaps not found; the throughput capture is built from it"; exit 0
@@ -53,7 +57,7 @@ instructions() {
     awk -F, '/instructions/ { print $1; exit }' "$WORK/ins.tmp"
 }
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+port=$(free_port)
 redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$WORK" >/dev/null 2>&1 &
 REDIS_PID=$!
 sleep 0.3
@@ -85,6 +89,43 @@ echo "finwatch 2 workers / 1 worker:    $(ratio "$t_fw1" "$t_fw2")x   (target >=
 echo "cpu seconds, finwatch 1 worker / ndpiReader: $(ratio "$c_fw1" "$c_ndpi") (lower is better)"
 if [ "$i_fw1" != n/a ] && [ "$i_ndpi" != n/a ]; then
     awk -v a="$i_fw1" -v b="$i_ndpi" -v n="$pk" 'BEGIN{ printf "instructions/packet: finwatch %.0f, ndpiReader %.0f (ratio %.2f)\n", a / n, b / n, a / b }'
+fi
+
+# Live capture: the throughput capture replayed by tcpreplay through a veth pair
+# between two private namespaces, at top speed and at a fixed 300k packets/s,
+# into `finwatch sensor -i` (rules, analyzers, Redis inside the namespace).
+# Prints what tcpreplay sent, what the sensor counted and its kernel drops. On
+# 2 cores tcpreplay takes one of them, so this is a floor, not the ceiling.
+live_run() {    # live_run TCPREPLAY-RATE-ARGS...
+    local lport log
+    lport=$(free_port)
+    ip netns exec "$NS_B" ip link set lo up
+    ip netns exec "$NS_B" redis-server --port "$lport" --bind 127.0.0.1 --save '' \
+        --appendonly no --dir "$WORK" >/dev/null 2>&1 &
+    local rpid=$!
+    ip netns exec "$NS_B" "$BIN" sensor -i "$IF_B" -c "$WORK/fw.yaml" --rules rules/detections \
+        --redis "redis://127.0.0.1:$lport/0" 2>"$WORK/live.err" >/dev/null &
+    local spid=$!
+    sleep 2
+    log=$(ip netns exec "$NS_A" tcpreplay "$@" -i "$IF_A" "$WORK/tp.pcap" 2>&1)
+    sleep 2
+    kill -INT "$spid"; wait "$spid" 2>/dev/null
+    kill "$rpid" 2>/dev/null; wait "$rpid" 2>/dev/null
+    local sent rate seen kdrop
+    sent=$(sed -n 's/.*Successful packets: *\([0-9]*\).*/\1/p' <<<"$log")
+    rate=$(sed -n 's/.*Rated: .*, \([0-9.]*\) pps.*/\1/p' <<<"$log")
+    seen=$(sed -n 's/^finwatch: \([0-9]*\) packets.*/\1/p' "$WORK/live.err" | tail -1)
+    kdrop=$(sed -n 's/.*(kernel \([0-9]*\),.*/\1/p' "$WORK/live.err" | tail -1)
+    printf '%-44s sent %s at %s pps, sensor counted %s, kernel drops %s\n' "live, tcpreplay $*" \
+        "${sent:-?}" "${rate:-?}" "${seen:-?}" "${kdrop:-?}"
+}
+echo
+if [ "$(id -u)" = 0 ] && command -v tcpreplay >/dev/null && command -v ip >/dev/null &&
+   veth_pair_up "fwb$$"; then
+    live_run --topspeed
+    live_run --pps 300000
+else
+    echo "live capture: skipped (needs root, iproute2, tcpreplay and network namespaces)"
 fi
 
 # Memory per idle classified flow: RSS growth between a small and a many-flow run.

@@ -23,10 +23,8 @@ check() { local what=$1; shift; if "$@"; then ok "$what"; else nok "$what"; fi; 
 
 have_shared() { [ -d "$PCAPS" ]; }
 
-# A free TCP port on loopback.
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
+# free_port: a free TCP port on loopback.
+. "$(dirname "${BASH_SOURCE[0]}")/../tools/free_port.sh"
 
 # Start a private redis-server on a free loopback port; sets REDIS_PORT, REDIS_URL.
 redis_start() {
@@ -50,18 +48,9 @@ redis_stop() {
 
 rcli() { redis-cli -p "$REDIS_PORT" "$@"; }
 
-# veth_pair PREFIX: two private namespaces ${PREFIX}a/${PREFIX}b joined by a veth
-# pair (interfaces ${PREFIX}va in a, ${PREFIX}vb in b), IPv6 off and no addresses
-# so the kernel sends nothing of its own; removed at exit. Sets NS_A, NS_B,
-# IF_A, IF_B. Returns 1 when namespaces cannot be made here.
+# veth_pair PREFIX: veth_pair_up (tests/tools/netns.sh), removed at exit.
+. "$(dirname "${BASH_SOURCE[0]}")/../tools/netns.sh"
 veth_pair() {
-    NS_A=${1}a NS_B=${1}b IF_A=${1}va IF_B=${1}vb
-    trap 'ip netns del "$NS_A" 2>/dev/null; ip netns del "$NS_B" 2>/dev/null; fw_cleanup' EXIT
-    ip netns add "$NS_A" 2>/dev/null && ip netns add "$NS_B" 2>/dev/null || return 1
-    ip link add "$IF_A" netns "$NS_A" type veth peer name "$IF_B" netns "$NS_B" || return 1
-    for ns in "$NS_A" "$NS_B"; do
-        ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-        ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
-    done
-    ip -n "$NS_A" link set "$IF_A" mtu 9000 up && ip -n "$NS_B" link set "$IF_B" mtu 9000 up
+    trap 'veth_pair_down; fw_cleanup' EXIT
+    veth_pair_up "$1"
 }

@@ -23,6 +23,9 @@ zone_policy        40    70
 fix_anomaly       140   220
 demo             8000 10500
 rule_pack         150   190
+cleartext         130   170
+web_attack         35    50
+threat_intel       55    85
 manyflows      400000 400000
 "
 
@@ -124,6 +127,19 @@ if command -v ndpiReader >/dev/null 2>&1; then
     ndpiReader -i "$TMP/beacon.pcap" -v 2 >"$TMP/beacon.ndpi" 2>/dev/null
     check "ndpiReader: SNI cdn-update.example in beacon" \
         grep -q 'SNI: cdn-update.example' "$TMP/beacon.ndpi"
+    # The captures of the rule pack (tests/rules/pack/): what the rules key on.
+    p=$(ndpi_protos "$TMP/cleartext.pcap" | tr '\n' ' ')
+    check "ndpiReader: cleartext is 1 Telnet and 2 FTP_CONTROL flows ($p)" \
+        bash -c "grep -q 'Telnet:1 ' <<<'$p' && grep -q 'FTP_CONTROL:2 ' <<<'$p'"
+    check "ndpiReader: rule_pack has a DNScrypt flow" \
+        grep -qx 'DNScrypt:1' <<<"$(ndpi_protos "$TMP/rule_pack.pcap")"
+    ndpiReader -i "$TMP/web_attack.pcap" -v 2 >"$TMP/web_attack.ndpi" 2>/dev/null
+    for risk in 'XSS Attack' 'SQL Injection' 'Possible Exploit Detected'; do
+        check "ndpiReader: web_attack has risk $risk" grep -q "\*\* $risk \*\*" "$TMP/web_attack.ndpi"
+    done
+    ndpiReader -i "$TMP/threat_intel.pcap" -v 2 >"$TMP/threat_intel.ndpi" 2>/dev/null
+    check "ndpiReader: SNI ti-canary.finwatch.example in threat_intel" \
+        grep -q 'SNI: ti-canary.finwatch.example' "$TMP/threat_intel.ndpi"
 else
     skip "ndpiReader classification" "ndpiReader not installed"
 fi

@@ -5,17 +5,20 @@
 # here, or pcap:GROUP/FILE from ../shared/pcaps, skipped when absent). The rule is
 # extracted alone into a temporary folder (so alerts of the other rules are not
 # unexpected "+" lines) and `finwatch rules test` compares its alerts with the
-# expectation. One TAP line per rule.
+# expectation. One TAP line per rule. Rules on alerts (event: alert) need the rules
+# whose alerts they correlate: "# with: ID ..." in the .expect file extracts those
+# too (their alerts are then expected like the tested rule's).
 . "$(dirname "$0")/lib.sh"
 cd "$FW_ROOT" || exit 1
 
 FWGEN=$FW_ROOT/$FW_BUILD/tests/tools/fwgen
 PACK=tests/rules/pack
 
-# extract ID DIR: write the YAML document of rule ID into DIR/rule.yaml
+# extract ID DIR [NAME]: write the YAML document of rule ID into DIR/NAME.yaml (rule)
 extract() {
     mkdir -p "$2"
-    python3 - "$1" "$2/rule.yaml" rules/detections/*.yaml <<'PY'
+    cp -r rules/detections/ti "$2/" || return 1     # lists rules name relative to their file
+    python3 - "$1" "$2/${3:-rule}.yaml" rules/detections/*.yaml <<'PY'
 import re, sys
 rid, out = sys.argv[1], sys.argv[2]
 for f in sys.argv[3:]:
@@ -61,6 +64,9 @@ for id in $ids; do
         nok "$id: rule not found in rules/detections"
         continue
     fi
+    for w in $(sed -n 's/^# with: *//p' "$exp" | head -1); do
+        extract "$w" "$TMP/rules-$id" "with-$w" || nok "$id: '# with: $w' not found"
+    done
     if out=$("$FW_BIN" rules test "$TMP/rules-$id" --pcap "$pcap" --expect "$exp" \
             --config configs/finwatch.yaml 2>&1); then
         ok "$id ($src)"

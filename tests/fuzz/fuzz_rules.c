@@ -3,8 +3,8 @@
  * Any bytes are parsed as a rule file (rule_yaml_load_buf), every document goes
  * through the schema walker and compiler (rule_parse_doc), and every rule that
  * compiles is evaluated on a fixed flow event, with and without aggregation
- * state. Nothing may crash, leak or read out of bounds; every diagnostic must
- * carry a message.
+ * state, and on a fixed alert (the event of "event: alert" rules). Nothing may
+ * crash, leak or read out of bounds; every diagnostic must carry a message.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -26,6 +26,32 @@ static void sink(void *ctx, const struct anz_alert *a)
     if (a->id[16] != '\0' || strnlen(a->evidence, sizeof(a->evidence)) == sizeof(a->evidence))
         __builtin_trap();
     (*(size_t *)ctx)++;
+}
+
+/* The alert event rule_set_eval_alert builds, around an alert of the flow e. */
+static void eval_alert(const struct rule *r, struct rule_state *st, const struct flow_evt *e)
+{
+    static struct rule_alert_evt ae;
+    static struct anz_alert a;
+    struct rule_ctx ctx = {"branch", "swift", "s1"};
+    size_t n = 0;
+
+    memset(&a, 0, sizeof(a));
+    memcpy(a.id, "00000000000000a1", 17);
+    memcpy(a.rule_id, "FW-A", 5);
+    a.severity = 80;
+    a.src = e->rec.src;
+    a.dst = e->rec.dst;
+    a.dport = 22;
+    memset(&ae, 0, sizeof(ae));
+    ae.alert = &a;
+    ae.evt.type = RULE_EVT_ALERT;
+    ae.evt.ts_us = 99000000ull;
+    ae.evt.rec.src = a.src;
+    ae.evt.rec.dst = a.dst;
+    ae.evt.rec.dport = 22;
+    if (r->type == RULE_T_MATCH)
+        rule_eval_one(r, st, &ae.evt, &ctx, sink, &n);
 }
 
 static void eval(const struct rule *r, struct rule_state *st)
@@ -52,6 +78,7 @@ static void eval(const struct rule *r, struct rule_state *st)
         (void)rule_accepts(r, &e, &ctx);
         (void)rule_excepted(r, &e, &ctx);
     }
+    eval_alert(r, st, &e);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

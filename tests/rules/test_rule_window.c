@@ -1,5 +1,6 @@
 /* tests/rules/test_rule_window.c: aggregate rules: count, distinct, sum, the sliding
- * window, one alert per (rule, key, window) then updates, key eviction, rebind. */
+ * window, one alert per (rule, key, window) then updates, key eviction, rebind, the
+ * key hash growing with the keys (not sized for max_keys up front). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +13,7 @@
 #include <cmocka.h>
 
 #include "fw_time.h"
-#include "rule_int.h"     /* rule_state_keys, rule_state_evictions */
+#include "rule_int.h"     /* rule_window_hit, rule_state_keys, _evictions, _buckets */
 
 #define T0 (1780272000ull * FW_USEC_PER_SEC)
 #define SEC FW_USEC_PER_SEC
@@ -254,6 +255,90 @@ static void test_max_keys_evicts_lru(void **state)
     rule_set_free(rs);
 }
 
+/* One count hit for key "k<i>" straight into the window; returns the figure. */
+static double hit_key(struct rule_state *st, const struct rule *r, unsigned i, double t)
+{
+    struct rule_win_result res;
+    struct flow_evt e;
+    char key[16];
+    int n = snprintf(key, sizeof(key), "k%u", i);
+
+    evt_at(&e, t, 1, 22, 0);
+    assert_int_equal(rule_window_hit(st, r, key, (size_t)n, &e, &ctx, &res), 0);
+    return res.figure;
+}
+
+static void test_buckets_grow_keys_stay_findable(void **state)
+{
+    struct rule_set *rs = load_text(count_rule);
+    struct rule_state *st = rule_state_create(5000);   /* bound: 8192 buckets */
+    const struct rule *r = rs->rules[0];
+    unsigned i;
+
+    (void)state;
+    assert_int_equal(rule_state_buckets(st), 64);
+    for (i = 0; i < 64; i++)
+        assert_true(hit_key(st, r, i, 0) == 1);
+    assert_int_equal(rule_state_buckets(st), 64);      /* 64 keys fit 64 buckets */
+    assert_true(hit_key(st, r, 64, 0) == 1);
+    assert_int_equal(rule_state_buckets(st), 128);
+    for (i = 65; i < 3000; i++)
+        assert_true(hit_key(st, r, i, 0) == 1);
+    assert_int_equal(rule_state_buckets(st), 4096);    /* six doublings */
+    assert_int_equal(rule_state_keys(st), 3000);
+    /* every key kept its window through the rehashes: a second hit counts 2 */
+    for (i = 0; i < 3000; i++)
+        if (hit_key(st, r, i, 1) != 2)
+            fail_msg("key k%u lost its window", i);
+    assert_int_equal(rule_state_keys(st), 3000);
+    assert_int_equal(rule_state_evictions(st), 0);
+    rule_state_destroy(st);
+    rule_set_free(rs);
+}
+
+static void test_growth_stops_at_bound_eviction_at_max_keys(void **state)
+{
+    struct rule_set *rs = load_text(count_rule);
+    struct rule_state *st = rule_state_create(300);    /* bound: 512 buckets */
+    const struct rule *r = rs->rules[0];
+    unsigned i;
+
+    (void)state;
+    for (i = 0; i < 1000; i++)
+        assert_true(hit_key(st, r, i, 0) == 1);
+    assert_int_equal(rule_state_keys(st), 300);
+    assert_int_equal(rule_state_evictions(st), 700);
+    assert_int_equal(rule_state_buckets(st), 512);
+    for (i = 700; i < 1000; i++)                       /* the 300 most recent are kept */
+        if (hit_key(st, r, i, 1) != 2)
+            fail_msg("key k%u lost its window", i);
+    assert_int_equal(rule_state_evictions(st), 700);
+    assert_true(hit_key(st, r, 0, 1) == 1);            /* an evicted key starts afresh */
+    assert_int_equal(rule_state_evictions(st), 701);
+    assert_int_equal(rule_state_keys(st), 300);
+    assert_int_equal(rule_state_buckets(st), 512);
+    rule_state_destroy(st);
+    rule_set_free(rs);
+}
+
+static void test_large_max_keys_few_keys_small_array(void **state)
+{
+    struct rule_set *rs = load_text(count_rule);
+    struct rule_state *st = rule_state_create((size_t)1 << 20);
+    const struct rule *r = rs->rules[0];
+    unsigned i;
+
+    (void)state;
+    for (i = 0; i < 10; i++)
+        assert_true(hit_key(st, r, i, 0) == 1);
+    for (i = 0; i < 10; i++)
+        assert_true(hit_key(st, r, i, 1) == 2);
+    assert_int_equal(rule_state_keys(st), 10);
+    assert_int_equal(rule_state_buckets(st), 64);      /* not 1 << 20 */
+    rule_state_destroy(st);
+    rule_set_free(rs);
+}
+
 static void test_rebind_keeps_unchanged_windows(void **state)
 {
     struct rule_set *a = load_text(count_rule);
@@ -343,6 +428,9 @@ int main(void)
         cmocka_unit_test(test_distinct),
         cmocka_unit_test(test_sum),
         cmocka_unit_test(test_max_keys_evicts_lru),
+        cmocka_unit_test(test_buckets_grow_keys_stay_findable),
+        cmocka_unit_test(test_growth_stops_at_bound_eviction_at_max_keys),
+        cmocka_unit_test(test_large_max_keys_few_keys_small_array),
         cmocka_unit_test(test_rebind_keeps_unchanged_windows),
         cmocka_unit_test(test_aggregate_errors),
     };

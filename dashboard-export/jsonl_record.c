@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "fw_ip.h"
+#include "fw_json.h"
 #include "fw_rd.h"
 #include "fw_time.h"
 
-#define JSONL_MAX_DEPTH 64
 
 static const char *(*risk_namer)(unsigned bit);
 
@@ -428,164 +428,16 @@ void jsonl_alert_compact(struct fw_buf *b, const struct anz_alert *a, const char
 
 /* -------------------------------------------------------------- validator */
 
-static bool json_value(struct fw_rd *rd, int depth);
-
-static void skip_ws(struct fw_rd *rd)
-{
-    int c;
-
-    while ((c = fw_rd_peek(rd, 0)) == ' ' || c == '\t' || c == '\n' || c == '\r')
-        fw_rd_skip(rd, 1);
-}
-
-static bool json_literal(struct fw_rd *rd, const char *lit)
-{
-    size_t n = strlen(lit);
-    const uint8_t *p = fw_rd_ptr(rd, n);
-
-    return p && memcmp(p, lit, n) == 0;
-}
-
-static bool is_hex(int c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-/* A string; bytes >= 0x80 are accepted as they are (UTF-8 is checked by callers
- * that care: fw_buf only ever writes valid UTF-8). */
-static bool json_string(struct fw_rd *rd)
-{
-    int c, i;
-
-    if (fw_rd_u8(rd) != '"')
-        return false;
-    for (;;) {
-        c = fw_rd_u8(rd);
-        if (fw_rd_failed(rd) || c < 0x20)
-            return false;
-        if (c == '"')
-            return true;
-        if (c != '\\')
-            continue;
-        c = fw_rd_u8(rd);
-        if (c == 'u') {
-            for (i = 0; i < 4; i++)
-                if (!is_hex(fw_rd_u8(rd)))
-                    return false;
-        } else if (!strchr("\"\\/bfnrt", c) || c == 0) {
-            return false;
-        }
-    }
-}
-
-static bool digits(struct fw_rd *rd)
-{
-    int c, n = 0;
-
-    while ((c = fw_rd_peek(rd, 0)) >= '0' && c <= '9') {
-        fw_rd_skip(rd, 1);
-        n++;
-    }
-    return n > 0;
-}
-
-static bool json_number(struct fw_rd *rd)
-{
-    int c;
-
-    if (fw_rd_peek(rd, 0) == '-')
-        fw_rd_skip(rd, 1);
-    if (fw_rd_peek(rd, 0) == '0')
-        fw_rd_skip(rd, 1);
-    else if (!digits(rd))
-        return false;
-    if (fw_rd_peek(rd, 0) == '.') {
-        fw_rd_skip(rd, 1);
-        if (!digits(rd))
-            return false;
-    }
-    c = fw_rd_peek(rd, 0);
-    if (c == 'e' || c == 'E') {
-        fw_rd_skip(rd, 1);
-        c = fw_rd_peek(rd, 0);
-        if (c == '+' || c == '-')
-            fw_rd_skip(rd, 1);
-        if (!digits(rd))
-            return false;
-    }
-    return true;
-}
-
-/* Object or array after its opening byte; close is '}' or ']'. */
-static bool json_container(struct fw_rd *rd, int close, int depth)
-{
-    skip_ws(rd);
-    if (fw_rd_peek(rd, 0) == close) {
-        fw_rd_skip(rd, 1);
-        return true;
-    }
-    for (;;) {
-        skip_ws(rd);
-        if (close == '}') {
-            if (!json_string(rd))
-                return false;
-            skip_ws(rd);
-            if (fw_rd_u8(rd) != ':')
-                return false;
-        }
-        if (!json_value(rd, depth + 1))
-            return false;
-        skip_ws(rd);
-        int c = fw_rd_u8(rd);
-        if (c == close)
-            return true;
-        if (c != ',')
-            return false;
-    }
-}
-
-static bool json_value(struct fw_rd *rd, int depth)
-{
-    int c;
-
-    if (depth > JSONL_MAX_DEPTH)
-        return false;
-    skip_ws(rd);
-    c = fw_rd_peek(rd, 0);
-    switch (c) {
-    case '{':
-    case '[':
-        fw_rd_skip(rd, 1);
-        return json_container(rd, c == '{' ? '}' : ']', depth);
-    case '"':
-        return json_string(rd);
-    case 't':
-        return json_literal(rd, "true");
-    case 'f':
-        return json_literal(rd, "false");
-    case 'n':
-        return json_literal(rd, "null");
-    default:
-        return json_number(rd);
-    }
-}
-
 bool jsonl_valid(const char *s, size_t n)
 {
-    struct fw_rd rd;
-
-    fw_rd_init(&rd, (const uint8_t *)s, n);
-    if (!json_value(&rd, 0))
-        return false;
-    skip_ws(&rd);
-    return !fw_rd_failed(&rd) && fw_rd_left(&rd) == 0;
+    return fw_json_valid(s, n);
 }
 
 bool jsonl_valid_object(const char *s, size_t n)
 {
-    struct fw_rd rd;
+    size_t i = 0;
 
-    fw_rd_init(&rd, (const uint8_t *)s, n);
-    skip_ws(&rd);
-    return fw_rd_peek(&rd, 0) == '{' && jsonl_valid(s, n);
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+        i++;
+    return i < n && s[i] == '{' && fw_json_valid(s, n);
 }

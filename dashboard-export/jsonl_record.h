@@ -34,8 +34,8 @@ void jsonl_alert_compact(struct fw_buf *b, const struct anz_alert *a, const char
 /* ATT&CK technique name for an id ("T1046" -> "Network Service Discovery"), or
  * NULL when the id is not in the built-in table. */
 const char *jsonl_technique_name(const char *id);
-/* True when s[0..n) is exactly one valid JSON value (RFC 8259, nesting <= 64),
- * optionally surrounded by whitespace. */
+/* True when s[0..n) is exactly one valid JSON value (RFC 8259, nesting <= 32),
+ * optionally surrounded by whitespace: fw_json_valid(). */
 bool jsonl_valid(const char *s, size_t n);
 /* True when s[0..n) is a valid JSON object. */
 bool jsonl_valid_object(const char *s, size_t n);

@@ -344,6 +344,19 @@ int fw_json_get(const char *json, size_t len, const char *path, struct fw_json_s
     return v->p ? 0 : FW_ENOENT;
 }
 
+bool fw_json_valid(const char *json, size_t len)
+{
+    struct fw_rd rd;
+
+    if (!json && len)
+        return false;
+    fw_rd_init(&rd, (const uint8_t *)json, len);
+    if (parse_value(&rd, 0, NULL, NULL) != 0)
+        return false;
+    ws(&rd);
+    return !fw_rd_failed(&rd) && fw_rd_left(&rd) == 0;
+}
+
 /* ----------------------------------------------------------------- spans */
 
 /* out = "" and the sanity checks every string function shares. */

@@ -47,6 +47,9 @@ struct fw_json_span {
 /* The value at path in json[0..len) into *v. 0, FW_ENOENT, FW_EPARSE, or
  * FW_EINVAL for a NULL argument or an empty path. */
 int fw_json_get(const char *json, size_t len, const char *path, struct fw_json_span *v);
+/* json[0..len) is exactly one JSON value of any type (whitespace around it
+ * allowed), under the same rules as fw_json_get. */
+bool fw_json_valid(const char *json, size_t len);
 
 /* A string value decoded into out (always NUL-terminated, "" on error): the
  * escapes \" \\ \/ \b \f \n \r \t, \uXXXX and surrogate pairs to UTF-8; a lone

@@ -253,8 +253,9 @@ static void test_validator(void **state)
     }
     memset(deep, '[', 100);
     memset(deep + 100, ']', 100);
-    assert_false(jsonl_valid(deep, 200));           /* deeper than 64 */
-    assert_true(jsonl_valid(deep + 40, 120));       /* 60 deep is fine */
+    assert_false(jsonl_valid(deep, 200));           /* deeper than FW_JSON_DEPTH_MAX (32) */
+    assert_false(jsonl_valid(deep + 67, 66));       /* 33 deep */
+    assert_true(jsonl_valid(deep + 68, 64));        /* 32 deep is fine */
     assert_false(jsonl_valid_object("[]", 2));
 }
 

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cap_mmap.h"
 #include "fw_alloc.h"
 #include "fw_err.h"
 #include "fw_log.h"
@@ -54,6 +55,9 @@ struct cap_source {
     uint64_t bytes_done;        /* sizes of the files already finished */
     struct cap_stats st;
     char *iobuf;                /* owned: stdio buffer of the open capture file */
+    struct cap_mmap mm;         /* the open file read in place (when mm_on) */
+    bool mm_on;
+    bool mm_allowed;            /* FW_CAP_MMAP=0 turns the in-place reader off (A/B runs) */
     char errmsg[CAP_ERRMSG_LEN];
 };
 
@@ -138,6 +142,7 @@ static struct cap_source *cap_source_new(const char *name, const struct cap_opts
         return NULL;
     }
     s->cur_name = s->name;
+    s->mm_allowed = !(getenv("FW_CAP_MMAP") && strcmp(getenv("FW_CAP_MMAP"), "0") == 0);
     return s;
 }
 
@@ -147,6 +152,8 @@ void cap_source_close(struct cap_source *s)
 
     if (!s)
         return;
+    if (s->mm_on)
+        cap_mmap_close(&s->mm);
     if (s->p)
         pcap_close(s->p);
     fw_free(s->iobuf);          /* after pcap_close: the FILE used it until then */
@@ -256,6 +263,9 @@ static int cap_file_open(struct cap_source *s, const char *path)
     s->p = p;
     s->cur_name = path;
     s->st.files++;
+    /* libpcap checked the file; read the records in place when that is exact */
+    s->mm_on = s->mm_allowed && !s->bpf &&
+               cap_mmap_open(&s->mm, path, (uint32_t)pcap_snapshot(p)) == 0;
     return 0;
 }
 
@@ -277,6 +287,9 @@ static int cap_next_file(struct cap_source *s)
 
 static void cap_file_done(struct cap_source *s)
 {
+    if (s->mm_on)
+        cap_mmap_close(&s->mm);
+    s->mm_on = false;
     s->bytes_done += cap_file_size(s->cur_name);
     pcap_close(s->p);
     s->p = NULL;
@@ -392,6 +405,29 @@ static void cap_file_damaged(struct cap_source *s)
     s->st.read_errors++;
 }
 
+/* A record of the file read in place; a damaged rest ends the file as
+ * cap_file_damaged does. 1 or 0 (file done). */
+static int cap_next_mapped(struct cap_source *s, struct cap_frame *f)
+{
+    struct cap_mmap_rec r;
+    int rc = cap_mmap_next(&s->mm, &r);
+
+    if (rc == 1) {
+        f->data = r.data;
+        f->caplen = r.caplen;
+        f->wire_len = r.len;
+        f->ts_us = r.ts_us;
+        f->link = s->link;
+        return 1;
+    }
+    if (rc < 0) {
+        snprintf(s->errmsg, sizeof(s->errmsg), "%s: %s", s->cur_name, s->mm.err);
+        fw_log(FW_LOG_WARN, "%s (rest of file skipped)", s->errmsg);
+        s->st.read_errors++;
+    }
+    return 0;
+}
+
 static int cap_next_live(struct cap_source *s, struct cap_frame *f)
 {
     struct pcap_pkthdr *h;
@@ -428,6 +464,13 @@ int cap_source_next(struct cap_source *s, struct cap_frame *f)
     if (s->live)
         return cap_next_live(s, f);
     while (s->p || cap_next_file(s)) {
+        if (s->mm_on) {
+            rc = cap_next_mapped(s, f);
+            if (rc == 1)
+                return 1;
+            cap_file_done(s);
+            continue;
+        }
         rc = pcap_next_ex(s->p, &h, &data);
         if (rc == 1) {
             cap_frame_fill(s, h, data, f);
@@ -460,7 +503,9 @@ void cap_source_progress(const struct cap_source *s, uint64_t *done, uint64_t *t
 
     *total = s->live ? 0 : s->bytes_total;
     *done = s->live ? 0 : s->bytes_done;
-    if (!s->live && s->p && pcap_file(s->p))
+    if (!s->live && s->mm_on)
+        pos = (long)s->mm.off;
+    else if (!s->live && s->p && pcap_file(s->p))
         pos = ftell(pcap_file(s->p));
     if (pos > 0)
         *done += (uint64_t)pos;

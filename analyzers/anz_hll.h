@@ -2,7 +2,8 @@
  *
  * Exact while few values were seen (a sparse set of 32-bit hashes kept inline,
  * which is what almost every host needs), then upgraded to a HyperLogLog of 256
- * one-byte registers (standard error about 6.5 %) allocated on the heap. So a
+ * one-byte registers (standard error about 6.5 %) allocated on the heap, with the
+ * last estimate cached beside them (recounted only after a register changed). So a
  * host costs 40 bytes per counter until it talks to many peers. Values are
  * hashed with XXH3; callers pass bytes. One thread.
  */

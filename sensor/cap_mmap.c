@@ -50,17 +50,20 @@ static void unmap_window(struct cap_mmap *m)
     m->win_len = 0;
 }
 
-/* Make [off, off + need) readable through m->win; need <= what is left of the
- * file. False when mmap fails. */
-static bool map_range(struct cap_mmap *m, uint64_t off, size_t need)
+static inline bool in_window(const struct cap_mmap *m, uint64_t off, size_t need)
+{
+    return m->win && off >= m->win_off && off + need <= m->win_off + m->win_len;
+}
+
+/* Map the window that starts at the page holding off, so that [off, off +
+ * need) is readable; need <= what is left of the file. False when mmap fails. */
+static bool map_window(struct cap_mmap *m, uint64_t off, size_t need)
 {
     static long page;
     uint64_t start;
     size_t len;
     void *p;
 
-    if (m->win && off >= m->win_off && off + need <= m->win_off + m->win_len)
-        return true;
     if (!page)
         page = sysconf(_SC_PAGESIZE);
     unmap_window(m);
@@ -89,7 +92,7 @@ static int check_header(struct cap_mmap *m)
 {
     uint32_t magic;
 
-    if (m->size < PCAP_FILE_HDR || !map_range(m, 0, PCAP_FILE_HDR))
+    if (m->size < PCAP_FILE_HDR || !map_window(m, 0, PCAP_FILE_HDR))
         return FW_EUNSUPP;
     memcpy(&magic, m->win, sizeof(magic));
     if (magic == bswap32(MAGIC_USEC) || magic == bswap32(MAGIC_NSEC)) {
@@ -162,7 +165,7 @@ int cap_mmap_next(struct cap_mmap *m, struct cap_mmap_rec *r)
                  PCAP_REC_HDR, (size_t)left);
         return damaged(m);
     }
-    if (!map_range(m, m->off, PCAP_REC_HDR)) {
+    if (!in_window(m, m->off, PCAP_REC_HDR) && !map_window(m, m->off, PCAP_REC_HDR)) {
         snprintf(m->err, sizeof(m->err), "error reading dump file: %s", strerror(errno));
         return damaged(m);
     }
@@ -194,7 +197,8 @@ int cap_mmap_next(struct cap_mmap *m, struct cap_mmap_rec *r)
                  (size_t)left);
         return damaged(m);
     }
-    if (!map_range(m, m->off, PCAP_REC_HDR + caplen)) {
+    if (!in_window(m, m->off, PCAP_REC_HDR + caplen) &&
+        !map_window(m, m->off, PCAP_REC_HDR + caplen)) {
         snprintf(m->err, sizeof(m->err), "error reading dump file: %s", strerror(errno));
         return damaged(m);
     }

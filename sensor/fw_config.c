@@ -105,6 +105,9 @@ void fw_config_free(struct fw_config *cfg)
     for (i = 0; cfg->zones && i < cfg->nzones; i++)
         fw_free(cfg->zones[i].cidrs);
     fw_free(cfg->zones);
+    fw_free(cfg->zone_ranges);
+    cfg->zone_ranges = NULL;
+    cfg->nzone_ranges = 0;
     fw_free(cfg->deny);
     fw_free(cfg->expected);
     cfg->zones = NULL;
@@ -968,6 +971,8 @@ int fw_config_load(struct fw_config *cfg, const char *path, char *errbuf, size_t
     rc = fw_config_defaults(&tmp);
     if (rc == 0)
         rc = load_into(&c, &tmp, errbuf, errlen);
+    if (rc == 0)
+        rc = fw_config_index_zones(&tmp);
     if (rc == 0) {
         snprintf(tmp.path, sizeof(tmp.path), "%s", path);
         fw_config_free(cfg);
@@ -984,10 +989,94 @@ int fw_config_load(struct fw_config *cfg, const char *path, char *errbuf, size_t
 /* ------------------------------------------------------------------------ */
 /* Queries (any thread, config read-only)                                   */
 
+static size_t family_len(uint8_t family)
+{
+    return family == 4 ? 4 : 16;
+}
+
+/* Ranges of one family sort by lo; families apart (v4 first). */
+static int zone_range_cmp(const void *pa, const void *pb)
+{
+    const struct fw_zone_range *a = pa, *b = pb;
+
+    if (a->family != b->family)
+        return a->family < b->family ? -1 : 1;
+    return memcmp(a->lo, b->lo, family_len(a->family));
+}
+
+static void zone_range_from_cidr(struct fw_zone_range *r, const struct fw_cidr *c, int zone)
+{
+    size_t len = family_len(c->ip.family), i;
+
+    memset(r, 0, sizeof(*r));
+    r->family = c->ip.family;
+    r->zone = zone;
+    for (i = 0; i < len; i++) {
+        unsigned bits = c->plen > i * 8 ? c->plen - (unsigned)i * 8 : 0;
+        uint8_t host = bits >= 8 ? 0 : (uint8_t)(0xffu >> bits);
+
+        r->lo[i] = (uint8_t)(c->ip.b[i] & ~host);
+        r->hi[i] = (uint8_t)(c->ip.b[i] | host);
+    }
+}
+
+int fw_config_index_zones(struct fw_config *cfg)
+{
+    struct fw_zone_range *v;
+    size_t i, j, n = 0;
+
+    fw_free(cfg->zone_ranges);
+    cfg->zone_ranges = NULL;
+    cfg->nzone_ranges = 0;
+    for (i = 0; i < cfg->nzones; i++)
+        n += cfg->zones[i].ncidrs;
+    if (n == 0)
+        return 0;
+    v = fw_reallocarray(NULL, n, sizeof(*v));
+    if (!v)
+        return FW_ENOMEM;
+    n = 0;
+    for (i = 0; i < cfg->nzones; i++)
+        for (j = 0; j < cfg->zones[i].ncidrs; j++)
+            zone_range_from_cidr(&v[n++], &cfg->zones[i].cidrs[j], (int)i);
+    qsort(v, n, sizeof(*v), zone_range_cmp);
+    cfg->zone_ranges = v;
+    cfg->nzone_ranges = n;
+    return 0;
+}
+
+/* The last range of ip's family whose lo <= ip; ranges never overlap, so ip is
+ * in a zone exactly when it is also <= that range's hi. */
+static int zone_search(const struct fw_config *cfg, const struct fw_ip *ip)
+{
+    const struct fw_zone_range *v = cfg->zone_ranges, *best = NULL;
+    size_t lo = 0, hi = cfg->nzone_ranges, len = family_len(ip->family);
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct fw_zone_range *r = &v[mid];
+        int c = r->family != ip->family ? (r->family < ip->family ? -1 : 1)
+                                        : memcmp(r->lo, ip->b, len);
+
+        if (c <= 0) {
+            if (r->family == ip->family)
+                best = r;
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    if (best && memcmp(ip->b, best->hi, len) <= 0)
+        return best->zone;
+    return FLOW_ZONE_EXTERNAL;
+}
+
 int fw_config_zone_of(const struct fw_config *cfg, const struct fw_ip *ip)
 {
     size_t i, j;
 
+    if (cfg->zone_ranges)
+        return zone_search(cfg, ip);
     /* Zones never overlap (checked at load), so the first hit is the only one. */
     for (i = 0; i < cfg->nzones; i++) {
         const struct fw_zone *z = &cfg->zones[i];

@@ -32,6 +32,13 @@ struct fw_zone {
     int criticality;        /* 1..5 */
 };
 
+/* One zone CIDR as the inclusive range [lo, hi] of its family's addresses. */
+struct fw_zone_range {
+    uint8_t family;
+    uint8_t lo[16], hi[16];     /* network order; v4 in [0..3] */
+    int zone;
+};
+
 struct fw_zone_pair {
     int from, to;           /* zone index, or FLOW_ZONE_EXTERNAL (-1) for "external" */
 };
@@ -77,6 +84,10 @@ struct fw_config {
     /* zones and policy */
     struct fw_zone *zones;          /* owned */
     size_t nzones;
+    struct fw_zone_range *zone_ranges;  /* owned: every zone CIDR as an address range,
+                                         * sorted, for fw_config_zone_of (built at load;
+                                         * NULL = scan the zones) */
+    size_t nzone_ranges;
     struct fw_zone_pair *deny;      /* owned */
     size_t ndeny;
     struct fw_expected_pair *expected;  /* owned; "expected:" list */
@@ -94,7 +105,12 @@ int fw_config_defaults(struct fw_config *cfg);
  * and writes "FILE:LINE:COL: error: text" lines (one per problem) into errbuf. */
 int fw_config_load(struct fw_config *cfg, const char *path, char *errbuf, size_t errlen);
 void fw_config_free(struct fw_config *cfg);
-/* Zone index of ip, or FLOW_ZONE_EXTERNAL; zones do not overlap (checked at load). */
+/* (Re)build cfg->zone_ranges from cfg->zones (done by fw_config_load; call it
+ * after changing zones by hand). 0 or FW_ENOMEM (then lookups scan the zones). */
+int fw_config_index_zones(struct fw_config *cfg);
+/* Zone index of ip, or FLOW_ZONE_EXTERNAL; zones do not overlap (checked at load).
+ * A binary search over cfg->zone_ranges: it runs twice per flow event, and a
+ * bank's zone map has hundreds of CIDRs. */
 int fw_config_zone_of(const struct fw_config *cfg, const struct fw_ip *ip);
 /* Name of a zone index ("external" for FLOW_ZONE_EXTERNAL). */
 const char *fw_config_zone_name(const struct fw_config *cfg, int zone);

@@ -29,10 +29,24 @@ struct dpi_flow {
     struct dpi_flow *next_free;
 };
 
+/* Protocol names by (master, app): ndpi_protocol2name() formats with
+ * snprintf, and every flow record and event of a classified flow needs one
+ * (over 1 000 instructions each, a few per cent of a worker). A flow mix has
+ * few distinct pairs, so a small direct-mapped cache answers almost all. */
+#define DPI_NAME_SLOTS 256
+#define DPI_NAME_MAX 64
+
+struct dpi_name_slot {
+    uint32_t key;                   /* master << 16 | app */
+    bool used;
+    char name[DPI_NAME_MAX];
+};
+
 struct dpi_module {
     struct ndpi_detection_module_struct *ndpi;
     struct dpi_flow *free_list;     /* released flows kept for reuse */
     size_t nfree;
+    struct dpi_name_slot names[DPI_NAME_SLOTS];
 };
 
 /* Released flows kept for reuse beyond this are freed, so a burst of
@@ -184,8 +198,8 @@ void dpi_flow_info(const struct dpi_flow *f, struct dpi_info *info)
     }
 }
 
-char *dpi_proto_name(struct dpi_module *m, uint16_t master_id, uint16_t app_id, char *buf,
-                     size_t len)
+static char *proto_name_uncached(struct dpi_module *m, uint16_t master_id, uint16_t app_id,
+                                 char *buf, size_t len)
 {
     ndpi_protocol p = NDPI_PROTOCOL_NULL;
 
@@ -194,6 +208,33 @@ char *dpi_proto_name(struct dpi_module *m, uint16_t master_id, uint16_t app_id, 
     if (len > 0xffff)
         len = 0xffff;
     return ndpi_protocol2name(m->ndpi, p, buf, (u_int)len);
+}
+
+char *dpi_proto_name(struct dpi_module *m, uint16_t master_id, uint16_t app_id, char *buf,
+                     size_t len)
+{
+    uint32_t key = (uint32_t)master_id << 16 | app_id;
+    struct dpi_name_slot *slot = &m->names[(key * 2654435761u) >> 24];
+    size_t n;
+
+    if (len == 0)
+        return buf;
+    if (!slot->used || slot->key != key) {
+        proto_name_uncached(m, master_id, app_id, slot->name, sizeof(slot->name));
+        /* a name that filled the slot may have been cut: never serve it */
+        if (strlen(slot->name) >= sizeof(slot->name) - 1) {
+            slot->used = false;
+            return proto_name_uncached(m, master_id, app_id, buf, len);
+        }
+        slot->key = key;
+        slot->used = true;
+    }
+    n = strlen(slot->name);     /* cut as ndpi_protocol2name's snprintf would */
+    if (n >= len)
+        n = len - 1;
+    memcpy(buf, slot->name, n);
+    buf[n] = '\0';
+    return buf;
 }
 
 const char *dpi_category_name(struct dpi_module *m, uint16_t category)

@@ -42,6 +42,15 @@ struct wrk_worker {
 
 /* ---- records and events -------------------------------------------------- */
 
+/* snprintf(dst, size, "%s", src) without printf: it runs for every event. */
+static void copy_cut(char *dst, size_t size, const char *src)
+{
+    size_t n = strnlen(src, size - 1);
+
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 static void wrk_rec_ndpi(struct wrk_worker *w, const struct flow_entry *e, struct flow_rec *r)
 {
     r->ndpi_done = (e->state & FLOW_ST_NDPI_DONE) != 0;
@@ -51,7 +60,7 @@ static void wrk_rec_ndpi(struct wrk_worker *w, const struct flow_entry *e, struc
     if (!r->ndpi_done)
         return;
     dpi_proto_name(w->dpi, e->ndpi_master, e->ndpi_app, r->ndpi_proto, sizeof(r->ndpi_proto));
-    snprintf(r->ndpi_category, sizeof(r->ndpi_category), "%s",
+    copy_cut(r->ndpi_category, sizeof(r->ndpi_category),
              dpi_category_name(w->dpi, e->ndpi_category));
 }
 

@@ -123,6 +123,36 @@ static void test_names(void **state)
     assert_non_null(strstr(dpi_lib_version(), "4.2"));
 }
 
+/* Cached protocol names are nDPI's own: a fresh module (every first lookup of
+ * a pair goes to ndpi_protocol2name) against a module that has seen each pair
+ * before (cache hits, evictions between colliding pairs), whole and cut to a
+ * short buffer as snprintf would. */
+static void test_proto_names_cached(void **state)
+{
+    struct dpi_module *warm = *state, *cold;
+    char want[64], got[64], small[6];
+    unsigned master, app, round;
+
+    cold = dpi_module_create();
+    assert_non_null(cold);
+    for (round = 0; round < 2; round++)
+        for (master = 0; master < 300; master += 7)
+            for (app = 0; app < 300; app += 11)
+                dpi_proto_name(warm, (uint16_t)master, (uint16_t)app, got, sizeof(got));
+    for (master = 0; master < 300; master += 7) {
+        for (app = 0; app < 300; app += 11) {
+            /* each pair once: always a miss, so nDPI's own text */
+            dpi_proto_name(cold, (uint16_t)master, (uint16_t)app, want, sizeof(want));
+            assert_string_equal(dpi_proto_name(warm, (uint16_t)master, (uint16_t)app, got,
+                                               sizeof(got)), want);
+            dpi_proto_name(warm, (uint16_t)master, (uint16_t)app, small, sizeof(small));
+            assert_int_equal(strncmp(small, want, sizeof(small) - 1), 0);
+            assert_true(strlen(small) == strnlen(want, sizeof(small) - 1));
+        }
+    }
+    dpi_module_destroy(cold);
+}
+
 /* The nDPI-free risk table (dpi_risks.c) used by rules and records must name
  * every risk exactly as this nDPI does, bit for bit. */
 static void test_risk_table_matches_ndpi(void **state)
@@ -147,6 +177,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_http_get, setup, teardown),
         cmocka_unit_test_setup_teardown(test_giveup_after_udp_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_names, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_proto_names_cached, setup, teardown),
         cmocka_unit_test(test_risk_table_matches_ndpi),
     };
 

@@ -91,6 +91,34 @@ if [ "$i_fw1" != n/a ] && [ "$i_ndpi" != n/a ]; then
     awk -v a="$i_fw1" -v b="$i_ndpi" -v n="$pk" 'BEGIN{ printf "instructions/packet: finwatch %.0f, ndpiReader %.0f (ratio %.2f)\n", a / n, b / n, a / b }'
 fi
 
+# Instructions per packet (valgrind --tool=callgrind; repeatable, unlike wall
+# time on a shared machine): ndpiReader against finwatch in total and per
+# thread, on the first BENCH_CG_PACKETS packets (default 200000; 0 skips it).
+# The busiest finwatch thread bounds its speed on enough cores; ndpiReader's
+# total bounds its own.
+cg_packets=${BENCH_CG_PACKETS:-200000}
+if [ "$cg_packets" -gt 0 ] && command -v valgrind >/dev/null && command -v callgrind_annotate >/dev/null; then
+    "$BUILD/tests/tools/fwcat" "$WORK/cg.pcap" "$cg_packets" "$SHARED"/pcaps/ndpi/*.pcap \
+        "$SHARED"/pcaps/attacks/*.pcap >/dev/null 2>&1
+    cg_total() { grep -h '^summary:' "$@" | awk '{ s += $2 } END { print s + 0 }'; }
+    valgrind --tool=callgrind --callgrind-out-file="$WORK/cgn.out" ndpiReader -i "$WORK/cg.pcap" -q \
+        >/dev/null 2>&1
+    valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file="$WORK/cgf.out" \
+        "$BIN" sensor -r "$WORK/cg.pcap" -c "$WORK/fw.yaml" --rules rules/detections --no-redis \
+        --workers 1 -q --no-summary >/dev/null 2>&1
+    i_n=$(cg_total "$WORK"/cgn.out*) i_f=$(cg_total "$WORK"/cgf.out*)
+    echo
+    awk -v n="$i_n" -v f="$i_f" -v p="$cg_packets" 'BEGIN { if (n > 0 && f > 0)
+        printf "instructions/packet (callgrind, %d packets): ndpiReader %.0f, finwatch %.0f in all threads (%.2f of ndpiReader)\n", p, n / p, f / p, f / n }'
+    # threads in creation order: capture (main), worker, analyzer, exporter
+    for t in "$WORK"/cgf.out-*; do
+        [ -f "$t" ] || continue
+        awk -v p="$cg_packets" -v n="$i_n" -v t="${t##*-}" '/^summary:/ {
+            name = (t == "01") ? "capture+decode" : (t == "02") ? "worker (nDPI)" : (t == "03") ? "analyzer" : (t == "04") ? "exporter" : "thread " t
+            printf "  %-16s %6.0f per packet (%.2f of ndpiReader)\n", name, $2 / p, $2 / n }' "$t"
+    done
+fi
+
 # Live capture: the throughput capture replayed by tcpreplay through a veth pair
 # between two private namespaces, at top speed and at a fixed 300k packets/s,
 # into `finwatch sensor -i` (rules, analyzers, Redis inside the namespace).

@@ -6,7 +6,7 @@
  * threat map is derived state kept in memory: it is not spooled but rewritten
  * whole (agg_map_resync) after any lost batch or reconnect.
  *
- * Throughput: alert entries travel many to one EVALSHA (rdx_writer.c) and the
+ * Throughput: alert entries travel up to 256 to one MULTI/EXEC (rdx_writer.c) and the
  * threat map is written from agg_map's changed set at most every RDX_MAP_US,
  * not per alert: a host hit by 50 alerts in that time costs one HSET, and the
  * map is still current within RDX_MAP_US + RDX_FLUSH_US + a round trip.
@@ -35,10 +35,14 @@
 #endif
 
 #define RDX_FLUSH_US 20000ull           /* a queued command waits at most 20 ms (<= 100) */
-#define RDX_BATCH_CMDS 4096             /* ... or until this many are queued */
-#define RDX_BATCH_BYTES (4u << 20)
+/* A send's alerts form one MULTI/EXEC, and Redis runs nothing else while an
+ * EXEC runs: these (and RDX_TX_ALERTS, 256 alerts, which keeps WATCH cheap)
+ * bound a send to 1.5 MiB and a few ms of Redis time, so that other clients
+ * (dashboards, the aggregator) are not held up. */
+#define RDX_BATCH_CMDS 1024             /* ... or until this many are queued */
+#define RDX_BATCH_BYTES (3u << 19)
 #define RDX_MAP_US 50000ull             /* threat-map writes coalesced over 50 ms (<= 100) */
-#define RDX_REPLAY_BATCH 1000           /* spool records per replay round trip */
+#define RDX_REPLAY_BATCH RDX_TX_ALERTS   /* spool records per replay round trip */
 #define RDX_HEARTBEAT_US 1000000ull
 #define RDX_DECAY_US 60000000ull
 #define RDX_SENSOR_TTL "30"
@@ -100,8 +104,8 @@ static int open_redis(struct rdx_export *x, char *errbuf, size_t errlen)
     const struct fw_config *c = x->cfg;
     char why[600];
 
-    x->conn = rdx_conn_create(c->redis_url, c->redis_timeout_us, rdx_alert_batch_script,
-                              errbuf, errlen);
+    /* no script: the writer adds alerts with a transaction (rdx_writer.h) */
+    x->conn = rdx_conn_create(c->redis_url, c->redis_timeout_us, NULL, errbuf, errlen);
     if (!x->conn)
         return FW_EINVAL;
     x->wr = rdx_writer_create(x->conn, c->redis_prefix[0] ? c->redis_prefix : "fw:",
@@ -254,7 +258,7 @@ void rdx_export_set_agent(struct rdx_export *x, bool on)
 {
     x->agent = on;
     if (x->wr)
-        rdx_writer_set_stream(x->wr, on);
+        rdx_writer_set_stream(x->wr, on, x->cfg->sensor_id);
 }
 
 static void redis_alert(struct rdx_export *x, const struct anz_alert *a)
@@ -281,6 +285,14 @@ static void redis_alert(struct rdx_export *x, const struct anz_alert *a)
         publish_live(x, a);
 }
 
+/* Time to send without waiting for RDX_FLUSH_US. */
+static bool queue_full(const struct rdx_export *x)
+{
+    return rdx_writer_pending(x->wr) >= RDX_BATCH_CMDS ||
+           rdx_writer_bytes(x->wr) >= RDX_BATCH_BYTES ||
+           rdx_writer_alerts(x->wr) >= RDX_TX_ALERTS;
+}
+
 void rdx_export_alert(struct rdx_export *x, const struct anz_alert *a)
 {
     uint64_t now = fw_time_now_us();
@@ -295,8 +307,7 @@ void rdx_export_alert(struct rdx_export *x, const struct anz_alert *a)
     if (!x->conn || a->shadow)
         return;                 /* shadow rules are evaluated and counted, not alerted */
     redis_alert(x, a);
-    if (rdx_writer_pending(x->wr) >= RDX_BATCH_CMDS ||
-        rdx_writer_bytes(x->wr) >= RDX_BATCH_BYTES)
+    if (queue_full(x))
         rdx_export_tick(x, now, NULL);
 }
 
@@ -304,7 +315,7 @@ void rdx_export_alert(struct rdx_export *x, const struct anz_alert *a)
 
 static void account(struct rdx_export *x, const struct rdx_flush_res *res)
 {
-    x->st.redis_cmds += res->cmds + res->scripts;     /* commands on the wire */
+    x->st.redis_cmds += res->cmds + res->alert_cmds;  /* commands on the wire */
     x->st.redis_errors += res->errors + (res->alerts_retry || res->cmds_lost);
     if (res->cmds_lost)
         agg_map_resync(x->map);
@@ -454,8 +465,7 @@ static void redis_tick(struct rdx_export *x, uint64_t mono, const struct rdx_sen
     }
     if (rdx_writer_pending(x->wr) > 0 &&
         (mono - x->first_queued_us >= RDX_FLUSH_US ||
-         rdx_writer_pending(x->wr) >= RDX_BATCH_CMDS ||
-         rdx_writer_bytes(x->wr) >= RDX_BATCH_BYTES))
+         queue_full(x)))
         flush_live(x, mono);
     else if (mono - x->sent_us >= RDX_FLUSH_US)
         drain_live(x, mono);    /* nothing new to send: confirm the batch in flight */

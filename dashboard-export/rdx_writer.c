@@ -1,17 +1,24 @@
-/* dashboard-export/rdx_writer.c: pipelined batches and the idempotent alert script. */
+/* dashboard-export/rdx_writer.c: pipelined batches; alerts exactly once by an
+ * optimistic transaction (WATCH of one guard key + MGET of the markers, then
+ * MULTI/EXEC). */
 #include "rdx_writer.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <xxhash.h>
+
 #include "fw_alloc.h"
 #include "fw_err.h"
 #include "fw_log.h"
 #include "fw_rd.h"
+#include "fw_time.h"
 #include "rdx_int.h"
 
 #define ENTRY_MAGIC 0xe1
+#define STR2(x) #x
+#define STR(x) STR2(x)
 
 /* EXISTS first and SET after XADD: if XADD fails (OOM) the marker is not left
  * behind, so the retry is not mistaken for a duplicate. */
@@ -21,42 +28,15 @@ const char rdx_alert_script[] =
     "redis.call('SET', KEYS[2], id, 'EX', ARGV[2])\n"
     "return id\n";
 
-/* pcall so that a refused XADD (OOM, READONLY...) becomes that entry's reply,
- * copied to every later entry without running them: the client retries them
- * in order. The markers are read with one MGET for the whole batch (one call
- * instead of an EXISTS per entry: Lua's per-call overhead is most of the
- * script's cost); `done` catches the same marker twice in one batch. SET after
- * XADD, as in rdx_alert_script. */
-const char rdx_alert_batch_script[] =
-    "local out, a, stop, done = {}, 3, nil, {}\n"
-    "local seen = redis.call('MGET', unpack(KEYS, 2))\n"
-    "for k = 2, #KEYS do\n"
-    "  local n = tonumber(ARGV[a])\n"
-    "  if stop then\n"
-    "    out[k - 1] = stop\n"
-    "  elseif seen[k - 1] or done[KEYS[k]] then\n"
-    "    out[k - 1] = false\n"
-    "  else\n"
-    "    local id = redis.pcall('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*',\n"
-    "                           unpack(ARGV, a + 1, a + n))\n"
-    "    if type(id) == 'table' then\n"
-    "      stop = id\n"
-    "    else\n"
-    "      redis.call('SET', KEYS[k], id, 'EX', ARGV[2])\n"
-    "      done[KEYS[k]] = true\n"
-    "    end\n"
-    "    out[k - 1] = id\n"
-    "  end\n"
-    "  a = a + n + 1\n"
-    "end\n"
-    "return out\n";
-
 /* One batch of work: queued, then in flight. */
 struct rdx_queue {
     struct fw_buf cmds;         /* RESP-formatted plain commands */
     size_t ncmds;
     struct fw_buf alerts;       /* [u32 len][u8 sev][entry] ... (our memory) */
     size_t nalerts;
+    struct fw_buf dup;          /* from the check, one byte per alert: 1 = not sent (duplicate) */
+    size_t ntx;                 /* alerts in the MULTI/EXEC sent (0 = no transaction) */
+    bool unwatch;               /* every alert was a duplicate: UNWATCH sent instead */
 };
 
 struct rdx_writer {
@@ -64,15 +44,20 @@ struct rdx_writer {
     char prefix[32];
     char maxlen[24];
     char stream[16];            /* "alerts", or "ingest" for an agent sensor */
+    char stream_key[48];        /* <prefix><stream> */
+    char guard[192];            /* the key WATCHed by every transaction (see guard_set) */
+    bool guard_incr;            /* the transaction INCRs it (it is not the stream) */
     struct rdx_queue q[2];
     struct rdx_queue *cur;      /* being filled */
     struct rdx_queue *fly;      /* sent, replies not read yet (when flying) */
     bool flying;
     redisContext *fly_ctx;      /* the connection fly was sent on ... */
     uint64_t fly_gen;           /* ... and its reconnect count (a new ctx may reuse the address) */
-    struct fw_buf keys, args;   /* scratch: one batch's markers and ARGV, RESP-encoded */
-    struct fw_buf out;          /* scratch: one whole batch command */
-    bool have_sha;              /* the connection loaded rdx_alert_batch_script */
+    struct fw_buf marks;        /* scratch: the queue's markers, RESP bulk strings */
+    struct fw_buf moff;         /* scratch: size_t offset of each marker in marks, then the end */
+    uint32_t *slots;            /* scratch: hash set of markers (alert index + 1; 0 = free) */
+    size_t nslots;              /* a power of two */
+    struct fw_buf out;          /* scratch: the commands of one send */
     bool logged_error;          /* one log line per run for non-retriable errors */
 };
 
@@ -124,6 +109,29 @@ int rdx_entry_decode(const uint8_t *p, size_t n, struct rdx_entry *e)
 
 /* ---------------------------------------------------------- create/destroy */
 
+static void stream_key_set(struct rdx_writer *w)
+{
+    snprintf(w->stream_key, sizeof(w->stream_key), "%s%s", w->prefix, w->stream);
+}
+
+/* What one WATCHed key must catch: a write of the same markers between our
+ * check and our EXEC, by another writer or by an earlier batch of ours that
+ * timed out but still runs on the server. On <prefix>alerts every such write
+ * adds to the stream, so the stream itself is watched (one key: WATCH costs
+ * Redis 7.0 per key more the more keys a client watches). An agent's markers
+ * are its own (<prefix>ingest:<sensor>:...) while every agent adds to the
+ * shared ingest stream, so an agent watches a key of its own, which each of
+ * its transactions INCRs: other sensors never abort it. */
+static void guard_set(struct rdx_writer *w, const char *sensor)
+{
+    w->guard_incr = w->stream[0] != 'a';
+    if (w->guard_incr)
+        snprintf(w->guard, sizeof(w->guard), "%singest:%s:guard", w->prefix,
+                 sensor && sensor[0] ? sensor : "-");
+    else
+        snprintf(w->guard, sizeof(w->guard), "%s", w->stream_key);
+}
+
 struct rdx_writer *rdx_writer_create(struct rdx_conn *conn, const char *prefix,
                                      uint64_t stream_maxlen)
 {
@@ -136,16 +144,18 @@ struct rdx_writer *rdx_writer_create(struct rdx_conn *conn, const char *prefix,
     snprintf(w->maxlen, sizeof(w->maxlen), "%llu",
              (unsigned long long)(stream_maxlen ? stream_maxlen : 100000));
     snprintf(w->stream, sizeof(w->stream), "alerts");
+    stream_key_set(w);
+    guard_set(w, NULL);
     for (int i = 0; i < 2; i++) {
         fw_buf_init(&w->q[i].cmds);
         fw_buf_init(&w->q[i].alerts);
+        fw_buf_init(&w->q[i].dup);
     }
     w->cur = &w->q[0];
     w->fly = &w->q[1];
-    fw_buf_init(&w->keys);
-    fw_buf_init(&w->args);
+    fw_buf_init(&w->marks);
+    fw_buf_init(&w->moff);
     fw_buf_init(&w->out);
-    w->have_sha = conn && strcmp(rdx_conn_script(conn), rdx_alert_batch_script) == 0;
     return w;
 }
 
@@ -156,16 +166,20 @@ void rdx_writer_destroy(struct rdx_writer *w)
     for (int i = 0; i < 2; i++) {
         fw_buf_free(&w->q[i].cmds);
         fw_buf_free(&w->q[i].alerts);
+        fw_buf_free(&w->q[i].dup);
     }
-    fw_buf_free(&w->keys);
-    fw_buf_free(&w->args);
+    fw_buf_free(&w->marks);
+    fw_buf_free(&w->moff);
     fw_buf_free(&w->out);
+    free(w->slots);
     free(w);
 }
 
-void rdx_writer_set_stream(struct rdx_writer *w, bool ingest)
+void rdx_writer_set_stream(struct rdx_writer *w, bool ingest, const char *sensor)
 {
     snprintf(w->stream, sizeof(w->stream), "%s", ingest ? "ingest" : "alerts");
+    stream_key_set(w);
+    guard_set(w, sensor);
 }
 
 /* ------------------------------------------------------------------- RESP */
@@ -234,6 +248,11 @@ int rdx_writer_alert(struct rdx_writer *w, const uint8_t *entry, size_t len, uin
 size_t rdx_writer_pending(const struct rdx_writer *w)
 {
     return w->cur->ncmds + w->cur->nalerts;
+}
+
+size_t rdx_writer_alerts(const struct rdx_writer *w)
+{
+    return w->cur->nalerts;
 }
 
 size_t rdx_writer_inflight(const struct rdx_writer *w)
@@ -307,64 +326,199 @@ static void put_marker(struct rdx_writer *w, struct fw_buf *b, const struct rdx_
     fw_buf_append(b, "\r\n", 2);
 }
 
-/* Format into w->out one script call for up to RDX_SCRIPT_BATCH entries from
- * *off (advanced past them); returns how many. Entries were checked when
- * queued, so they decode. */
-static size_t batch_format(struct rdx_writer *w, const struct rdx_queue *q, size_t *off,
-                           bool eval)
+/* Marker i as put_marker wrote it into w->marks (a RESP bulk string). */
+static void marker_at(const struct rdx_writer *w, size_t i, const char **p, size_t *n)
 {
-    char stream[64];
-    const uint8_t *entry;
-    struct rdx_entry e;
-    size_t len, n = 0, nargs = 0;
-    uint8_t sev;
-    int i;
+    size_t a, b;
 
-    fw_buf_reset(&w->keys);
-    fw_buf_reset(&w->args);
-    fw_buf_reset(&w->out);
-    while (n < RDX_SCRIPT_BATCH && alert_next(q, off, &entry, &len, &sev)) {
-        if (rdx_entry_decode(entry, len, &e) != 0)
-            continue;           /* cannot happen: checked by rdx_writer_alert */
-        put_marker(w, &w->keys, &e);
-        resp_len(&w->args, '$', (size_t)snprintf(stream, sizeof(stream), "%d", e.argc - 2));
-        fw_buf_append(&w->args, stream, strlen(stream));
-        fw_buf_append(&w->args, "\r\n", 2);
-        for (i = 2; i < e.argc; i++)
-            resp_bulk(&w->args, e.argv[i], e.lens[i]);
-        nargs += (size_t)e.argc - 1;
-        n++;
-    }
-    eval = eval || !w->have_sha || !rdx_conn_script_sha(w->conn)[0];
-    resp_len(&w->out, '*', 3 + 1 + n + 2 + nargs);
-    resp_str(&w->out, eval ? "EVAL" : "EVALSHA");
-    resp_str(&w->out, eval ? rdx_alert_batch_script : rdx_conn_script_sha(w->conn));
-    resp_bulk(&w->out, stream, (size_t)snprintf(stream, sizeof(stream), "%zu", n + 1));
-    resp_bulk(&w->out, stream,
-              (size_t)snprintf(stream, sizeof(stream), "%s%s", w->prefix, w->stream));
-    fw_buf_append(&w->out, w->keys.data, w->keys.len);
-    resp_str(&w->out, w->maxlen);
-    resp_bulk(&w->out, stream, (size_t)snprintf(stream, sizeof(stream), "%d", RDX_ALERT_TTL_S));
-    fw_buf_append(&w->out, w->args.data, w->args.len);
-    return n;
+    memcpy(&a, w->moff.data + i * sizeof(size_t), sizeof(a));
+    memcpy(&b, w->moff.data + (i + 1) * sizeof(size_t), sizeof(b));
+    *p = w->marks.data + a;
+    *n = b - a;
 }
 
-/* Advance *off past the next batch (as batch_format would); returns how many. */
-static size_t batch_skip(const struct rdx_queue *q, size_t *off)
+/* Every alert's marker into w->marks, in queue order. Entries were checked
+ * when queued, so they decode. */
+static void markers_build(struct rdx_writer *w, const struct rdx_queue *q)
 {
     const uint8_t *entry;
-    size_t len, n = 0;
+    struct rdx_entry e;
+    size_t off = 0, len;
     uint8_t sev;
 
-    while (n < RDX_SCRIPT_BATCH && alert_next(q, off, &entry, &len, &sev))
-        n++;
-    return n;
+    fw_buf_reset(&w->marks);
+    fw_buf_reset(&w->moff);
+    while (alert_next(q, &off, &entry, &len, &sev)) {
+        fw_buf_append(&w->moff, &w->marks.len, sizeof(size_t));
+        if (rdx_entry_decode(entry, len, &e) == 0)
+            put_marker(w, &w->marks, &e);
+        else
+            resp_bulk(&w->marks, "", 0);    /* cannot happen: keeps one key per alert */
+    }
+    fw_buf_append(&w->moff, &w->marks.len, sizeof(size_t));
+}
+
+/* An empty hash set for n markers (load <= 1/2). The table is kept between
+ * sends: no allocation once it has grown to the largest queue. */
+static bool slots_clear(struct rdx_writer *w, size_t n)
+{
+    size_t want = 64;
+
+    while (want < 2 * n)
+        want *= 2;
+    if (want > w->nslots) {
+        uint32_t *s = fw_reallocarray(w->slots, want, sizeof(*s));
+
+        if (!s)
+            return false;
+        w->slots = s;
+        w->nslots = want;
+    }
+    memset(w->slots, 0, w->nslots * sizeof(*w->slots));
+    return true;
+}
+
+/* Add marker i to the set; true when an equal marker was added before (the
+ * same alert twice in one queue: only the first is written). Hashing keeps a
+ * queue of a thousand alerts from comparing every pair. */
+static bool marker_seen(struct rdx_writer *w, size_t i)
+{
+    const char *p, *o;
+    size_t n, on, mask = w->nslots - 1;
+    size_t h;
+
+    marker_at(w, i, &p, &n);
+    for (h = (size_t)XXH3_64bits(p, n) & mask; w->slots[h]; h = (h + 1) & mask) {
+        marker_at(w, w->slots[h] - 1, &o, &on);
+        if (on == n && memcmp(o, p, n) == 0)
+            return true;
+    }
+    w->slots[h] = (uint32_t)(i + 1);
+    return false;
+}
+
+/* "*<n+1>" MGET marker... into b. */
+static void put_mget(struct rdx_writer *w, struct fw_buf *b, size_t n)
+{
+    resp_len(b, '*', n + 1);
+    resp_str(b, "MGET");
+    fw_buf_append(b, w->marks.data, w->marks.len);
+}
+
+static bool write_all(redisContext *ctx)
+{
+    int done = 0;
+
+    while (!done) {
+        if (redisBufferWrite(ctx, &done) != REDIS_OK)
+            return false;
+    }
+    return true;
+}
+
+/* The check, synchronous: WATCH of the guard key, then MGET of every marker;
+ * q->dup gets per alert whether its marker exists (already in the stream) or
+ * an earlier alert of this queue has the same one. WATCH makes the EXEC that
+ * follows fail if anything that could add these markers ran in between
+ * (guard_set), so the check still holds when the writes run. Nothing else is in flight (collect() ran first), so the
+ * next two replies are these. False when the connection broke or the replies
+ * make no sense (lost sync): the caller gives up on the whole queue. */
+static bool markers_check(struct rdx_writer *w, redisContext *ctx, struct rdx_queue *q)
+{
+    redisReply *watch = NULL, *mget = NULL;
+    size_t i;
+    bool ok;
+
+    markers_build(w, q);
+    fw_buf_reset(&w->out);
+    resp_len(&w->out, '*', 2);
+    resp_str(&w->out, "WATCH");
+    resp_str(&w->out, w->guard);
+    put_mget(w, &w->out, q->nalerts);
+    fw_buf_reset(&q->dup);
+    if (w->out.failed || w->marks.failed || w->moff.failed || !slots_clear(w, q->nalerts) ||
+        redisAppendFormattedCommand(ctx, w->out.data, w->out.len) != REDIS_OK ||
+        !write_all(ctx) || redisGetReply(ctx, (void **)&watch) != REDIS_OK || !watch ||
+        redisGetReply(ctx, (void **)&mget) != REDIS_OK || !mget)
+        ok = false;
+    else
+        ok = watch->type == REDIS_REPLY_STATUS && mget->type == REDIS_REPLY_ARRAY &&
+             mget->elements == q->nalerts;
+    for (i = 0; ok && i < q->nalerts; i++) {
+        bool seen = marker_seen(w, i);  /* not short-circuited: every marker goes in */
+        uint8_t d = seen || mget->element[i]->type != REDIS_REPLY_NIL;
+
+        fw_buf_append(&q->dup, &d, 1);
+    }
+    if (watch)
+        freeReplyObject(watch);
+    if (mget)
+        freeReplyObject(mget);
+    return ok && !q->dup.failed;
+}
+
+/* Into w->out, the writes of the checked queue: MULTI, per new alert in queue
+ * order XADD and SET of its marker (the time it was added, Unix ms), EXEC; or
+ * UNWATCH when every alert is a duplicate. A refused transaction (OOM...)
+ * runs nothing, so no marker is left behind to make the retry look like a
+ * duplicate. An XADD that fails while EXEC runs (the stream key holds another
+ * type) does not stop its SET, but that error is not retriable: the alert is
+ * dropped either way. */
+static void tx_format(struct rdx_writer *w, struct rdx_queue *q)
+{
+    char now[24];
+    const uint8_t *entry;
+    struct rdx_entry e;
+    size_t off = 0, len, i, nowlen, mlen;
+    const char *m;
+    uint8_t sev;
+    int k;
+
+    fw_buf_reset(&w->out);
+    nowlen = (size_t)snprintf(now, sizeof(now), "%llu",
+                              (unsigned long long)(fw_time_now_us() / 1000));
+    q->ntx = 0;
+    for (i = 0; alert_next(q, &off, &entry, &len, &sev); i++) {
+        if (q->dup.data[i])
+            continue;
+        if (rdx_entry_decode(entry, len, &e) != 0) {
+            q->dup.data[i] = 1;     /* cannot happen (checked when queued); not sent */
+            continue;
+        }
+        if (q->ntx++ == 0) {
+            resp_len(&w->out, '*', 1);
+            resp_str(&w->out, "MULTI");
+        }
+        resp_len(&w->out, '*', 6 + (size_t)e.argc - 2);
+        resp_str(&w->out, "XADD");
+        resp_str(&w->out, w->stream_key);
+        resp_str(&w->out, "MAXLEN");
+        resp_str(&w->out, "~");
+        resp_str(&w->out, w->maxlen);
+        resp_str(&w->out, "*");
+        for (k = 2; k < e.argc; k++)
+            resp_bulk(&w->out, e.argv[k], e.lens[k]);
+        marker_at(w, i, &m, &mlen);
+        resp_len(&w->out, '*', 5);
+        resp_str(&w->out, "SET");
+        fw_buf_append(&w->out, m, mlen);
+        resp_bulk(&w->out, now, nowlen);
+        resp_str(&w->out, "EX");
+        resp_str(&w->out, STR(RDX_ALERT_TTL_S));
+    }
+    q->unwatch = q->ntx == 0;
+    if (!q->unwatch && w->guard_incr) {
+        resp_len(&w->out, '*', 2);
+        resp_str(&w->out, "INCR");
+        resp_str(&w->out, w->guard);
+    }
+    resp_len(&w->out, '*', 1);
+    resp_str(&w->out, q->unwatch ? "UNWATCH" : "EXEC");
 }
 
 enum reply_class {
     REPLY_OK = 0,
-    REPLY_NIL,          /* script: duplicate */
-    REPLY_NOSCRIPT,
+    REPLY_NIL,          /* duplicate */
     REPLY_RETRY,        /* retriable error reply */
     REPLY_ERROR,        /* other error reply: drop */
     REPLY_LOST,         /* no reply: connection broke or timed out */
@@ -377,13 +531,8 @@ static enum reply_class classify(struct rdx_writer *w, const redisReply *r)
     if (r->type == REDIS_REPLY_NIL) {
         k = REPLY_NIL;
     } else if (r->type == REDIS_REPLY_ERROR) {
-        if (r->len >= 8 && memcmp(r->str, "NOSCRIPT", 8) == 0)
-            k = REPLY_NOSCRIPT;
-        else if (rdx_err_retriable(r->str, r->len))
-            k = REPLY_RETRY;
-        else
-            k = REPLY_ERROR;
-        if (k != REPLY_NOSCRIPT && !w->logged_error) {
+        k = rdx_err_retriable(r->str, r->len) ? REPLY_RETRY : REPLY_ERROR;
+        if (!w->logged_error) {
             fw_log(FW_LOG_WARN, "redis %s: %.*s", rdx_conn_url(w->conn), (int)r->len, r->str);
             w->logged_error = k == REPLY_ERROR;
         }
@@ -403,13 +552,23 @@ static enum reply_class read_reply(struct rdx_writer *w, redisContext *ctx)
     return k;
 }
 
+/* Read a reply whose content does not matter: REPLY_OK or REPLY_LOST. */
+static enum reply_class skip_reply(redisContext *ctx)
+{
+    redisReply *r = NULL;
+
+    if (redisGetReply(ctx, (void **)&r) != REDIS_OK || !r)
+        return REPLY_LOST;
+    freeReplyObject(r);
+    return REPLY_OK;
+}
+
 struct flush_state {
     redisContext *ctx;
     bool broken;            /* connection lost or writes refused */
     rdx_retry_fn fn;
     void *fn_ctx;
     struct rdx_flush_res *res;
-    struct fw_buf noscript;     /* (offset, count) of batches answered NOSCRIPT */
 };
 
 static void alert_outcome(struct flush_state *fs, enum reply_class k,
@@ -425,7 +584,6 @@ static void alert_outcome(struct flush_state *fs, enum reply_class k,
         fs->res->alerts_dup++;
         break;
     case REPLY_ERROR:
-    case REPLY_NOSCRIPT:        /* EVAL of the text failed too: the script is refused */
         fs->res->errors++;
         break;
     default:
@@ -452,53 +610,134 @@ static void read_cmd_replies(struct rdx_writer *w, const struct rdx_queue *q,
             fs->res->errors++;
         }
     }
-    if (fs->broken)
+    if (fs->broken && q->ncmds)
         fs->res->cmds_lost = true;
 }
 
-/* Apply one batch reply to its n entries starting at off. A whole-call
- * NOSCRIPT is put aside for EVAL (unless this already was the EVAL). */
-static void batch_read(struct rdx_writer *w, struct flush_state *fs, const struct rdx_queue *q,
-                       size_t off, size_t n, bool eval)
-{
-    redisReply *r = NULL;
-    enum reply_class all = REPLY_LOST;
-    const uint8_t *entry;
-    size_t len, i = 0;
-    uint8_t sev;
+/* What the transaction's replies said: one class for every new alert (all),
+ * or when all is REPLY_OK the EXEC array, one XADD result per new alert. */
+struct tx_result {
+    enum reply_class all;
+    redisReply *exec;
+};
 
-    if (!fs->broken && (redisGetReply(fs->ctx, (void **)&r) != REDIS_OK || !r))
-        r = NULL;
-    if (r && r->type != REDIS_REPLY_ARRAY)
-        all = classify(w, r);
-    if (all == REPLY_NOSCRIPT && !eval) {
-        fw_buf_append(&fs->noscript, &off, sizeof(off));
-        fw_buf_append(&fs->noscript, &n, sizeof(n));
-        freeReplyObject(r);
+/* A refused EXEC (EXECABORT, or OOM for the whole transaction): nothing ran.
+ * The reason is the first refused command's, when one was refused. */
+static enum reply_class exec_refused(struct rdx_writer *w, const redisReply *exec,
+                                     enum reply_class queued)
+{
+    if (queued == REPLY_RETRY || queued == REPLY_ERROR)
+        return queued;
+    return classify(w, exec) == REPLY_RETRY ? REPLY_RETRY : REPLY_ERROR;
+}
+
+/* Commands queued inside the transaction: XADD + SET per alert, INCR of an
+ * agent's guard. */
+static size_t tx_cmds(const struct rdx_writer *w, const struct rdx_queue *q)
+{
+    return 2 * q->ntx + (w->guard_incr ? 1 : 0);
+}
+
+/* Read MULTI's +OK, the +QUEUED (or refusal) of each command, then EXEC. */
+static void tx_read(struct rdx_writer *w, struct flush_state *fs, const struct rdx_queue *q,
+                    struct tx_result *tx)
+{
+    enum reply_class queued = REPLY_OK, k;
+    redisReply *r = NULL;
+    size_t i;
+
+    tx->all = REPLY_OK;
+    tx->exec = NULL;
+    /* an error to MULTI itself would mean the commands ran outside a
+     * transaction: lost sync, as is a reply missing */
+    if (read_reply(w, fs->ctx) != REPLY_OK) {
+        tx->all = REPLY_LOST;
         return;
     }
-    /* an array of another length would mean lost sync with the server: retry all */
-    if (r && r->type == REDIS_REPLY_ARRAY && r->elements != n)
-        r = (freeReplyObject(r), NULL);
-    for (i = 0; i < n && alert_next(q, &off, &entry, &len, &sev); i++) {
-        enum reply_class k = all;
-
-        if (fs->broken)
-            k = REPLY_LOST;     /* an earlier refusal: keep the order, retry the rest */
-        else if (r && r->type == REDIS_REPLY_ARRAY)
-            k = classify(w, r->element[i]);
-        alert_outcome(fs, k, entry, len, sev);
+    for (i = 0; i < tx_cmds(w, q); i++) {
+        /* under OOM every command is refused: classify (and log) the first only */
+        k = queued == REPLY_OK ? read_reply(w, fs->ctx) : skip_reply(fs->ctx);
+        if (k == REPLY_LOST) {
+            tx->all = REPLY_LOST;
+            return;
+        }
+        if (queued == REPLY_OK)
+            queued = k;
+    }
+    if (redisGetReply(fs->ctx, (void **)&r) != REDIS_OK || !r) {
+        tx->all = REPLY_LOST;
+    } else if (r->type == REDIS_REPLY_NIL) {
+        /* the guard changed after the check (another writer, or an earlier
+         * batch of ours run late): nothing ran; the retry checks again and
+         * finds what was added */
+        fw_log(FW_LOG_INFO, "redis %s: %s changed during the transaction; retrying",
+               rdx_conn_url(w->conn), w->guard);
+        tx->all = REPLY_RETRY;
+    } else if (r->type == REDIS_REPLY_ERROR) {
+        tx->all = exec_refused(w, r, queued);
+    } else if (r->type == REDIS_REPLY_ARRAY && r->elements == tx_cmds(w, q)) {
+        tx->exec = r;
+        return;
+    } else {
+        tx->all = REPLY_LOST;   /* another reply: lost sync with the server */
     }
     if (r)
         freeReplyObject(r);
+}
+
+/* Outcome of the j-th alert of the transaction: its XADD's result. */
+static enum reply_class tx_outcome(struct rdx_writer *w, const struct tx_result *tx, size_t j)
+{
+    const redisReply *x;
+
+    if (tx->all != REPLY_OK)
+        return tx->all;
+    x = tx->exec->element[2 * j];
+    return x->type == REDIS_REPLY_ERROR ? classify(w, x) : REPLY_OK;
+}
+
+/* Read the alert replies of q (transaction or UNWATCH) and hand each alert
+ * its outcome, in queue order: a duplicate is skipped, after a refusal or a
+ * lost reply the rest is retried (the stream keeps the order). */
+static void alerts_collect(struct rdx_writer *w, struct flush_state *fs,
+                           const struct rdx_queue *q)
+{
+    struct tx_result tx = {REPLY_OK, NULL};
+    const uint8_t *entry;
+    size_t off = 0, len, i, j = 0;
+    uint8_t sev;
+
+    if (q->nalerts == 0)
+        return;
+    if (q->ntx)
+        tx_read(w, fs, q, &tx);
+    if (q->unwatch && skip_reply(fs->ctx) == REPLY_LOST)
+        tx.all = REPLY_LOST;
+    for (i = 0; alert_next(q, &off, &entry, &len, &sev); i++) {
+        enum reply_class k = REPLY_NIL;
+
+        if (!q->dup.data[i]) {
+            k = tx_outcome(w, &tx, j++);
+            if (fs->broken)
+                k = REPLY_LOST;
+        }
+        alert_outcome(fs, k, entry, len, sev);
+    }
+    if (tx.all == REPLY_LOST)
+        fs->broken = true;      /* even when every alert was a duplicate */
+    if (tx.exec)
+        freeReplyObject(tx.exec);
 }
 
 static void queue_reset(struct rdx_queue *q)
 {
     fw_buf_reset(&q->cmds);
     fw_buf_reset(&q->alerts);
+    fw_buf_reset(&q->dup);
     q->ncmds = 0;
     q->nalerts = 0;
+    q->ntx = 0;
+    q->unwatch = false;
 }
 
 /* Nothing can be sent or confirmed: hand every alert to fn, forget the plain commands. */
@@ -514,35 +753,11 @@ static void queue_all_lost(const struct rdx_queue *q, struct flush_state *fs)
         alert_outcome(fs, REPLY_LOST, entry, len, sev);
 }
 
-/* Batches that met NOSCRIPT (the script cache was flushed): EVAL each with the
- * script text, in order. Synchronous: rare, and nothing else is in flight. */
-static void eval_noscript(struct rdx_writer *w, struct flush_state *fs, const struct rdx_queue *q)
-{
-    const size_t rec = 2 * sizeof(size_t);
-    size_t at, off, next, n;
-
-    for (at = 0; at + rec <= fs->noscript.len; at += rec) {
-        memcpy(&off, fs->noscript.data + at, sizeof(off));
-        memcpy(&n, fs->noscript.data + at + sizeof(off), sizeof(n));
-        next = off;
-        if (!fs->broken) {
-            batch_format(w, q, &next, true);
-            fs->res->scripts++;
-            if (w->out.failed ||
-                redisAppendFormattedCommand(fs->ctx, w->out.data, w->out.len) != REDIS_OK)
-                fs->broken = true;
-        }
-        batch_read(w, fs, q, off, n, true);
-    }
-    fw_buf_free(&fs->noscript);
-}
-
 /* Read every reply of the batch in flight (each read bounded by the
  * connection's timeout) and hand the unconfirmed entries to fn, in order. */
 static void collect(struct rdx_writer *w, uint64_t now_us, struct flush_state *fs)
 {
     const struct rdx_queue *q = w->fly;
-    size_t off = 0, start, n;
 
     if (!w->flying)
         return;
@@ -556,10 +771,8 @@ static void collect(struct rdx_writer *w, uint64_t now_us, struct flush_state *f
         queue_reset(w->cur);
         return;
     }
+    alerts_collect(w, fs, q);       /* the transaction went first: see queue_send */
     read_cmd_replies(w, q, fs);
-    for (start = off; (n = batch_skip(q, &off)) > 0; start = off)
-        batch_read(w, fs, q, start, n, false);
-    eval_noscript(w, fs, q);
     queue_reset(w->fly);
     if (!fs->broken)
         return;
@@ -569,36 +782,39 @@ static void collect(struct rdx_writer *w, uint64_t now_us, struct flush_state *f
     queue_reset(w->cur);
 }
 
-/* Write every plain command, then the alert batches, to the socket (not
- * waiting for replies). False when the connection broke. */
-static bool queue_send(struct rdx_writer *w, redisContext *ctx, const struct rdx_queue *q,
-                       size_t *scripts)
+/* Check the alerts' markers (waiting for that reply), then write the
+ * transaction and the plain commands to the socket, not waiting for their
+ * replies. The transaction first, so that an alert is in the stream before
+ * its PUBLISH is seen. False when the connection broke. */
+static bool queue_send(struct rdx_writer *w, redisContext *ctx, struct rdx_queue *q,
+                       struct rdx_flush_res *res)
 {
-    size_t off = 0;
-    int done = 0;
-
-    if (q->ncmds && redisAppendFormattedCommand(ctx, q->cmds.data, q->cmds.len) != REDIS_OK)
-        return false;
-    while (off < q->alerts.len) {
-        if (batch_format(w, q, &off, false) == 0)
-            break;
-        (*scripts)++;
+    if (q->nalerts) {
+        res->alert_cmds += 2;
+        if (!markers_check(w, ctx, q))
+            return false;
+        tx_format(w, q);
+        res->txs += q->ntx > 0;
+        res->alert_cmds += q->ntx ? tx_cmds(w, q) + 2 : 1;
         if (w->out.failed || redisAppendFormattedCommand(ctx, w->out.data, w->out.len) != REDIS_OK)
             return false;
     }
-    while (!done) {
-        if (redisBufferWrite(ctx, &done) != REDIS_OK)
-            return false;
-    }
-    return true;
+    if (q->ncmds && redisAppendFormattedCommand(ctx, q->cmds.data, q->cmds.len) != REDIS_OK)
+        return false;
+    return write_all(ctx);
 }
 
 /* Send the filling queue and make it the batch in flight. */
 static void send_cur(struct rdx_writer *w, uint64_t now_us, struct flush_state *fs)
 {
     struct rdx_queue *q = w->cur;
-    size_t scripts = 0;
 
+    /* The check waits for its replies, which only works with nothing in
+     * flight. Every caller collects first; this keeps it so if one does not. */
+    if (w->flying) {
+        collect(w, now_us, fs);
+        fs->broken = false;
+    }
     if (q->ncmds + q->nalerts == 0)
         return;
     fs->res->cmds += q->ncmds;
@@ -608,13 +824,12 @@ static void send_cur(struct rdx_writer *w, uint64_t now_us, struct flush_state *
         queue_reset(q);
         return;
     }
-    if (!queue_send(w, fs->ctx, q, &scripts)) {
+    if (!queue_send(w, fs->ctx, q, fs->res)) {
         queue_all_lost(q, fs);
         queue_reset(q);
         rdx_conn_fail(w->conn, now_us, fs->ctx->err ? fs->ctx->errstr : "write failed");
         return;
     }
-    fs->res->scripts += scripts;
     w->cur = w->fly;
     w->fly = q;
     w->flying = true;

@@ -3,17 +3,23 @@
  * Two kinds of work are queued: plain commands (threat-map updates, PUBLISH,
  * heartbeat), formatted at once, and alert entries, kept encoded (the same
  * bytes the spool stores) so that an entry Redis did not confirm can go to the
- * spool as it is. A flush sends everything in one round trip (many commands
- * per write, replies read in order, each read bounded by the connection's
- * timeout). Alert entries go through one Lua script (EVALSHA, EVAL on
- * NOSCRIPT) that adds to the stream only when the alert's marker key does not
- * exist yet, so replays never duplicate an alert. Up to RDX_SCRIPT_BATCH
- * entries share one EVALSHA of the batch script (one script call instead of
- * one per alert: the per-call cost in Redis dominated); its reply holds one
- * outcome per entry, so each entry is still confirmed, skipped as a duplicate
- * or retried on its own. rdx_writer_send keeps one batch in flight: its
- * replies are read when the next batch is ready to go, so Redis executes batch
- * N while the caller builds N+1. Exporter thread only.
+ * spool as it is. A send is two round trips at most. First a synchronous check:
+ * WATCH of one guard key, and MGET of every queued alert's marker key (nothing
+ * else is in flight then); an alert whose marker exists, or appears earlier in
+ * the queue, is a duplicate and is not sent, so replays never duplicate an
+ * alert. Then, not waiting: one MULTI with XADD + SET marker per new alert,
+ * EXEC (UNWATCH when none is new), then the plain commands. The guard is the
+ * stream itself (an agent: a key of its own, INCRed by each of its
+ * transactions), so EXEC fails (nil) if anything that could add these markers
+ * ran after the check: another writer, or an earlier batch of ours that timed
+ * out but still ran; a refused command (OOM, NOREPLICAS...) makes it fail as a
+ * whole (EXECABORT). Either way nothing is written and the alerts are retried,
+ * in order. This replaced a Lua batch script: Lua copies every argument twice
+ * (tests/bench/redis_floor.py: about 13.5 us of Redis CPU per alert for the
+ * script, 10 for the transaction). Each read is bounded by the connection's
+ * timeout. rdx_writer_send keeps one batch in flight: its replies are read
+ * when the next batch is ready to go, so Redis executes batch N while the
+ * caller builds N+1. Exporter thread only.
  */
 #ifndef RDX_WRITER_H
 #define RDX_WRITER_H
@@ -27,20 +33,16 @@
 
 #define RDX_ENTRY_MAX_ARGS 40
 #define RDX_ALERT_TTL_S 604800          /* marker keys live 7 days */
-#define RDX_SCRIPT_BATCH 256            /* alert entries per EVALSHA (bounds a script's run) */
+/* Alerts per send (one transaction), for the caller to keep to: Redis runs a
+ * transaction without serving anyone else, and 256 alerts take it ~3 ms; the
+ * check's round trip per 256 alerts costs well under 1 us per alert. */
+#define RDX_TX_ALERTS 256
 
-/* The alert script: KEYS[1] stream, KEYS[2] marker; ARGV[1] MAXLEN, ARGV[2]
- * marker TTL, ARGV[3..] field value pairs. Returns the stream id, or nil when
- * the marker exists (a replay or duplicate). */
+/* The single-alert script (agg_cli.c; the writer itself uses a transaction):
+ * KEYS[1] stream, KEYS[2] marker; ARGV[1] MAXLEN, ARGV[2] marker TTL, ARGV[3..]
+ * field value pairs. Returns the stream id, or nil when the marker exists (a
+ * replay or duplicate). */
 extern const char rdx_alert_script[];
-/* The batch script the writer uses (rdx_conn must be created with it so that
- * its SHA is loaded): KEYS[1] stream, KEYS[2..] one marker per entry; ARGV[1]
- * MAXLEN, ARGV[2] marker TTL, then per entry a count n and n field/value
- * strings. Each entry does what rdx_alert_script does; the reply is an array
- * with per entry the stream id, nil (marker existed) or an error. The first
- * failed XADD stops the batch and every later entry gets the same error, so a
- * retry keeps the stream in order. */
-extern const char rdx_alert_batch_script[];
 
 /* One decoded alert entry; pointers borrow the encoded bytes. argv[0] is the
  * alert id, argv[1] the update count ("0" for a new alert), then field/value
@@ -62,7 +64,9 @@ struct rdx_writer;
 
 struct rdx_flush_res {
     size_t cmds;            /* plain commands sent */
-    size_t scripts;         /* EVALSHA/EVAL calls carrying alert entries */
+    size_t txs;             /* MULTI/EXEC transactions sent */
+    size_t alert_cmds;      /* commands sent for alerts: WATCH, MGET, MULTI, XADD, SET,
+                             * EXEC or UNWATCH */
     size_t alerts_new;      /* added to the stream */
     size_t alerts_dup;      /* already there (replay) */
     size_t alerts_retry;    /* handed to the retry callback */
@@ -77,15 +81,18 @@ typedef void (*rdx_retry_fn)(void *ctx, const uint8_t *entry, size_t len, uint8_
 struct rdx_writer *rdx_writer_create(struct rdx_conn *conn, const char *prefix,
                                      uint64_t stream_maxlen);
 void rdx_writer_destroy(struct rdx_writer *w);
-/* Agent sensors send alert entries to <prefix>ingest (markers <prefix>ingest:<id>)
- * instead of <prefix>alerts, for a central aggregator to consume. */
-void rdx_writer_set_stream(struct rdx_writer *w, bool ingest);
+/* Agent sensors send alert entries to <prefix>ingest (markers
+ * <prefix>ingest:<sensor>:<id>) instead of <prefix>alerts, for a central
+ * aggregator to consume; their transactions watch <prefix>ingest:<sensor>:guard. */
+void rdx_writer_set_stream(struct rdx_writer *w, bool ingest, const char *sensor);
 /* Queue a plain command (argv borrowed, copied in). 0 or FW_ENOMEM. */
 int rdx_writer_cmd(struct rdx_writer *w, int argc, const char **argv, const size_t *lens);
 /* Queue an encoded alert entry (copied). 0, FW_EPARSE (not an entry) or FW_ENOMEM. */
 int rdx_writer_alert(struct rdx_writer *w, const uint8_t *entry, size_t len, uint8_t severity);
 /* Commands queued (plain + alerts, not the batch in flight) and their bytes. */
 size_t rdx_writer_pending(const struct rdx_writer *w);
+/* Alert entries queued (part of rdx_writer_pending). */
+size_t rdx_writer_alerts(const struct rdx_writer *w);
 size_t rdx_writer_bytes(const struct rdx_writer *w);
 /* Send the queue and wait for every reply (the batch in flight first, if
  * any). now_us (monotonic) times the backoff when the connection fails.

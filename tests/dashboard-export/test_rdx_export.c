@@ -498,10 +498,10 @@ static void test_agent_mode_writes_ingest_only(void **state)
     rdx_export_destroy(x);
 }
 
-/* More alerts than one batch script call carries (RDX_SCRIPT_BATCH), sent
- * twice, with the script cache flushed in between (NOSCRIPT: the writer falls
- * back to EVAL): each alert is in the stream once, in order, and updates get
- * their own entries. */
+/* More alerts than one send carries (RDX_BATCH_CMDS: several transactions),
+ * sent twice, with the script cache flushed in between (the writer needs no
+ * script): each alert is in the stream once, in order, and updates get their
+ * own entries. */
 static void test_batches_exactly_once_across_noscript(void **state)
 {
     struct rdx_export_stats st;

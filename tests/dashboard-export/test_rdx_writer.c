@@ -2,7 +2,10 @@
  * against a real redis-server: Redis executes a sent batch before its replies
  * are read, outcomes are matched when the next batch goes, and a batch in
  * flight that is never confirmed (server stuck past the timeout) goes to the
- * retry callback before the queue behind it, in order. */
+ * retry callback before the queue behind it, in order. The alerts'
+ * transaction: a check that times out retries the queue, a marker twice in one
+ * queue is added once, a refused transaction (OOM) adds nothing and leaves no
+ * marker. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -39,7 +42,7 @@ static int setup(void **state)
     if (th_redis_start(&srv) != 0)
         return -1;
     snprintf(url, sizeof(url), "redis://127.0.0.1:%d/0", srv.port);
-    conn = rdx_conn_create(url, 300000, rdx_alert_batch_script, err, sizeof(err));
+    conn = rdx_conn_create(url, 300000, NULL, err, sizeof(err));
     if (!conn || rdx_conn_ensure_now(conn, fw_time_mono_us()) != 0)
         return -1;
     wr = rdx_writer_create(conn, "fw:", 1000);
@@ -63,8 +66,8 @@ static void need_redis(void)
         skip();
 }
 
-/* Queue alert entry number i (id "w<i>"). */
-static void queue_alert(unsigned i)
+/* Queue alert entry number i (id "w<i>") on writer w. */
+static void queue_alert_on(struct rdx_writer *w, unsigned i)
 {
     char id[16];
     const char *argv[4] = {id, "0", "id", id};
@@ -75,8 +78,13 @@ static void queue_alert(unsigned i)
     lens[0] = lens[3] = strlen(id), lens[1] = 1, lens[2] = 2;
     fw_buf_init(&b);
     rdx_entry_encode(&b, 50, 4, argv, lens);
-    assert_int_equal(rdx_writer_alert(wr, (const uint8_t *)b.data, b.len, 50), 0);
+    assert_int_equal(rdx_writer_alert(w, (const uint8_t *)b.data, b.len, 50), 0);
     fw_buf_free(&b);
+}
+
+static void queue_alert(unsigned i)
+{
+    queue_alert_on(wr, i);
 }
 
 /* Records the id number of every entry handed back. */
@@ -106,7 +114,8 @@ static void test_send_leaves_batch_in_flight(void **state)
     for (i = 0; i < 10; i++)
         queue_alert(i);
     assert_int_equal(rdx_writer_send(wr, fw_time_mono_us(), on_retry, NULL, &res), 0);
-    assert_int_equal(res.scripts, 1);
+    assert_int_equal(res.txs, 1);
+    assert_int_equal(res.alert_cmds, 2 + 2 + 2 * 10);  /* WATCH MGET, MULTI EXEC, XADD+SET */
     assert_int_equal(res.alerts_new, 0);            /* nothing read yet */
     assert_int_equal(rdx_writer_inflight(wr), 10);
     assert_int_equal(rdx_writer_pending(wr), 0);
@@ -144,44 +153,253 @@ static redisContext *block_server(void)
     return c;
 }
 
+/* Run a command on a fresh connection and expect +OK. */
+static void cmd_ok(const char *fmt, const char *arg)
+{
+    redisReply *rep = th_cmd(&srv, fmt, arg);
+
+    assert_non_null(rep);
+    assert_int_equal(rep->type, REDIS_REPLY_STATUS);
+    freeReplyObject(rep);
+}
+
+static void assert_retried_in_order(size_t n)
+{
+    size_t i;
+
+    assert_int_equal(nretried, n);
+    for (i = 0; i < n; i++)
+        assert_int_equal(retried[i], i);
+}
+
+/* Wait until the server answers again, reconnect, and flush alerts 0..n-1
+ * once more: each is in the stream once, whatever the lost batch did. */
+static void reflush_idempotent(unsigned n)
+{
+    struct rdx_flush_res res;
+    unsigned i;
+    int t;
+
+    for (t = 0; t < 100 && !th_ping(&srv); t++)
+        th_sleep_ms(20);
+    assert_int_equal(rdx_conn_ensure_now(conn, fw_time_mono_us()), 0);
+    nretried = 0;
+    for (i = 0; i < n; i++)
+        queue_alert(i);
+    assert_int_equal(rdx_writer_flush(wr, fw_time_mono_us(), on_retry, NULL, &res), 0);
+    assert_int_equal(res.alerts_new + res.alerts_dup, n);
+    assert_int_equal(nretried, 0);
+    assert_int_equal(xlen(), n);
+}
+
+/* CLIENT PAUSE ... WRITE (Redis >= 6.2) holds the transaction's writes while
+ * the check's reads (WATCH, MGET) still run: the send passes the check and
+ * leaves a transaction in flight that Redis does not confirm in time. */
 static void test_unconfirmed_in_flight_retried_in_order(void **state)
+{
+    struct rdx_flush_res res;
+    uint64_t t0;
+    unsigned i;
+
+    (void)state;
+    need_redis();
+    t0 = fw_time_mono_us();
+    cmd_ok("CLIENT PAUSE %s WRITE", "1500");
+    for (i = 0; i < 10; i++)
+        queue_alert(i);
+    assert_int_equal(rdx_writer_send(wr, fw_time_mono_us(), on_retry, NULL, &res), 0);
+    assert_int_equal(res.txs, 1);
+    assert_int_equal(rdx_writer_inflight(wr), 10);
+    for (i = 10; i < 15; i++)
+        queue_alert(i);
+    /* collecting times out (300 ms): the batch in flight, then the queue, to the callback */
+    assert_int_equal(rdx_writer_send(wr, fw_time_mono_us(), on_retry, NULL, &res), FW_ECONN);
+    assert_true(fw_time_mono_us() - t0 < 1500000);      /* it was the pause, not its end */
+    assert_int_equal(res.alerts_retry, 15);
+    assert_int_equal(res.alerts_new, 0);
+    assert_retried_in_order(15);
+    assert_int_equal(rdx_writer_inflight(wr), 0);
+    assert_int_equal(rdx_writer_pending(wr), 0);
+    assert_false(rdx_conn_up(conn));
+    while (fw_time_mono_us() - t0 < 1700000)          /* the pause is over */
+        th_sleep_ms(20);
+    /* the retries are idempotent: the server may still run the lost batch */
+    reflush_idempotent(15);
+}
+
+/* The check waits for its replies: a server that does not answer in time
+ * (busy script) makes the send give up on the whole queue, in order, with
+ * nothing left in flight. */
+static void test_check_timeout_retries_queue(void **state)
 {
     struct rdx_flush_res res;
     redisContext *blocker;
     unsigned i;
-    int t;
 
     (void)state;
     need_redis();
     blocker = block_server();
     for (i = 0; i < 10; i++)
         queue_alert(i);
-    assert_int_equal(rdx_writer_send(wr, fw_time_mono_us(), on_retry, NULL, &res), 0);
-    assert_int_equal(rdx_writer_inflight(wr), 10);
-    for (i = 10; i < 15; i++)
-        queue_alert(i);
-    /* collecting times out (300 ms): the batch in flight, then the queue, to the callback */
     assert_int_equal(rdx_writer_send(wr, fw_time_mono_us(), on_retry, NULL, &res), FW_ECONN);
-    assert_int_equal(res.alerts_retry, 15);
-    assert_int_equal(res.alerts_new, 0);
-    assert_int_equal(nretried, 15);
-    for (i = 0; i < 15; i++)
-        assert_int_equal(retried[i], i);
+    assert_int_equal(res.alerts_retry, 10);
+    assert_int_equal(res.txs, 0);
+    assert_retried_in_order(10);
     assert_int_equal(rdx_writer_inflight(wr), 0);
     assert_int_equal(rdx_writer_pending(wr), 0);
     assert_false(rdx_conn_up(conn));
     redisFree(blocker);
-    /* the retries are idempotent: the server may still run the lost batch */
-    for (t = 0; t < 100 && !th_ping(&srv); t++)
-        th_sleep_ms(20);
-    assert_int_equal(rdx_conn_ensure_now(conn, fw_time_mono_us()), 0);
-    nretried = 0;
-    for (i = 0; i < 15; i++)
-        queue_alert(i);
+    reflush_idempotent(10);
+}
+
+/* The same alert twice in one queue is added once. */
+static void test_duplicate_in_one_queue_added_once(void **state)
+{
+    struct rdx_flush_res res;
+
+    (void)state;
+    need_redis();
+    queue_alert(0);
+    queue_alert(1);
+    queue_alert(0);
+    queue_alert(1);
+    queue_alert(2);
     assert_int_equal(rdx_writer_flush(wr, fw_time_mono_us(), on_retry, NULL, &res), 0);
-    assert_int_equal(res.alerts_new + res.alerts_dup, 15);
+    assert_int_equal(res.alerts_new, 3);
+    assert_int_equal(res.alerts_dup, 2);
+    assert_int_equal(res.txs, 1);
     assert_int_equal(nretried, 0);
-    assert_int_equal(xlen(), 15);
+    assert_int_equal(xlen(), 3);
+    /* all known now: no transaction, UNWATCH instead */
+    queue_alert(2);
+    queue_alert(0);
+    assert_int_equal(rdx_writer_flush(wr, fw_time_mono_us(), on_retry, NULL, &res), 0);
+    assert_int_equal(res.alerts_dup, 2);
+    assert_int_equal(res.txs, 0);
+    assert_int_equal(res.alert_cmds, 3);                /* WATCH, MGET, UNWATCH */
+    assert_int_equal(xlen(), 3);
+}
+
+/* A transaction Redis refuses for memory runs nothing: every alert goes back
+ * for a retry, in order, and no marker is left to make it look done. */
+static void test_oom_refusal_adds_nothing(void **state)
+{
+    struct rdx_flush_res res;
+    unsigned i;
+
+    (void)state;
+    need_redis();
+    cmd_ok("CONFIG SET maxmemory-policy %s", "noeviction");
+    cmd_ok("CONFIG SET maxmemory %s", "1");
+    for (i = 0; i < 5; i++)
+        queue_alert(i);
+    assert_int_equal(rdx_writer_flush(wr, fw_time_mono_us(), on_retry, NULL, &res), FW_ECONN);
+    assert_int_equal(res.alerts_retry, 5);
+    assert_int_equal(res.alerts_new, 0);
+    assert_retried_in_order(5);
+    assert_int_equal(xlen(), 0);
+    assert_int_equal(th_int(&srv, "EXISTS %s", "fw:alert:w0"), 0);
+    cmd_ok("CONFIG SET maxmemory %s", "0");
+    reflush_idempotent(5);
+    assert_int_equal(th_int(&srv, "EXISTS %s", "fw:alert:w0"), 1);
+}
+
+/* A second writer on the test server (its own connection). */
+static struct rdx_writer *second_writer(struct rdx_conn **c2)
+{
+    char url[64], err[256];
+    struct rdx_writer *w2;
+
+    snprintf(url, sizeof(url), "redis://127.0.0.1:%d/0", srv.port);
+    *c2 = rdx_conn_create(url, 300000, NULL, err, sizeof(err));
+    assert_non_null(*c2);
+    assert_int_equal(rdx_conn_ensure_now(*c2, fw_time_mono_us()), 0);
+    w2 = rdx_writer_create(*c2, "fw:", 1000);
+    assert_non_null(w2);
+    return w2;
+}
+
+/* Two writers pass the check for the same alerts before either writes (the
+ * pause holds both transactions; this is also what a batch of ours that timed
+ * out and still runs late looks like to its retry). The first EXEC adds them;
+ * it changed the stream both watch, so the second EXEC runs nothing and its
+ * writer retries, finding them there: each alert once. */
+static void test_concurrent_writers_add_once(void **state)
+{
+    struct rdx_flush_res res;
+    struct rdx_conn *c2;
+    struct rdx_writer *w2;
+    uint64_t t0;
+    unsigned i;
+
+    (void)state;
+    need_redis();
+    w2 = second_writer(&c2);
+    t0 = fw_time_mono_us();
+    cmd_ok("CLIENT PAUSE %s WRITE", "800");
+    for (i = 0; i < 5; i++) {
+        queue_alert(i);
+        queue_alert_on(w2, i);
+    }
+    assert_int_equal(rdx_writer_send(wr, fw_time_mono_us(), on_retry, NULL, &res), 0);
+    assert_int_equal(rdx_writer_send(w2, fw_time_mono_us(), on_retry, NULL, &res), 0);
+    assert_int_equal(res.txs, 1);                   /* both checks found nothing */
+    while (fw_time_mono_us() - t0 < 1000000)        /* the pause is over: both EXECs ran */
+        th_sleep_ms(20);
+    assert_int_equal(rdx_writer_collect(wr, fw_time_mono_us(), on_retry, NULL, &res), 0);
+    assert_int_equal(res.alerts_new, 5);
+    assert_int_equal(nretried, 0);
+    rdx_writer_collect(w2, fw_time_mono_us(), on_retry, NULL, &res);
+    assert_int_equal(res.alerts_new, 0);
+    assert_int_equal(res.alerts_retry, 5);          /* aborted, handed back in order */
+    assert_retried_in_order(5);
+    assert_int_equal(xlen(), 5);
+    /* the retry: every marker is there now */
+    assert_int_equal(rdx_conn_ensure_now(c2, fw_time_mono_us()), 0);
+    for (i = 0; i < 5; i++)
+        queue_alert_on(w2, i);
+    assert_int_equal(rdx_writer_flush(w2, fw_time_mono_us(), on_retry, NULL, &res), 0);
+    assert_int_equal(res.alerts_dup, 5);
+    assert_int_equal(xlen(), 5);
+    rdx_writer_destroy(w2);
+    rdx_conn_destroy(c2);
+}
+
+/* Agents share the ingest stream but each watches a guard of its own: two
+ * sensors' transactions that overlap do not abort each other. */
+static void test_agents_do_not_abort_each_other(void **state)
+{
+    struct rdx_flush_res res;
+    struct rdx_conn *c2;
+    struct rdx_writer *w2;
+    uint64_t t0;
+    unsigned i;
+
+    (void)state;
+    need_redis();
+    w2 = second_writer(&c2);
+    rdx_writer_set_stream(wr, true, "s1");
+    rdx_writer_set_stream(w2, true, "s2");
+    t0 = fw_time_mono_us();
+    cmd_ok("CLIENT PAUSE %s WRITE", "800");
+    for (i = 0; i < 5; i++) {
+        queue_alert(i);
+        queue_alert_on(w2, 10 + i);
+    }
+    assert_int_equal(rdx_writer_send(wr, fw_time_mono_us(), on_retry, NULL, &res), 0);
+    assert_int_equal(rdx_writer_send(w2, fw_time_mono_us(), on_retry, NULL, &res), 0);
+    while (fw_time_mono_us() - t0 < 1000000)
+        th_sleep_ms(20);
+    assert_int_equal(rdx_writer_collect(wr, fw_time_mono_us(), on_retry, NULL, &res), 0);
+    assert_int_equal(res.alerts_new, 5);
+    assert_int_equal(rdx_writer_collect(w2, fw_time_mono_us(), on_retry, NULL, &res), 0);
+    assert_int_equal(res.alerts_new, 5);
+    assert_int_equal(nretried, 0);
+    assert_int_equal(th_int(&srv, "XLEN %s", "fw:ingest"), 10);
+    assert_int_equal(th_int(&srv, "EXISTS %s", "fw:ingest:s1:guard"), 1);
+    assert_int_equal(th_int(&srv, "EXISTS %s", "fw:ingest:s2:guard"), 1);
+    rdx_writer_destroy(w2);
+    rdx_conn_destroy(c2);
 }
 
 int main(void)
@@ -190,6 +408,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_send_leaves_batch_in_flight, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unconfirmed_in_flight_retried_in_order, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_check_timeout_retries_queue, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_duplicate_in_one_queue_added_once, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_oom_refusal_adds_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_writers_add_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_agents_do_not_abort_each_other, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

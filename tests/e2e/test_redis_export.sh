@@ -3,7 +3,7 @@
 # redis-server: every documented key has its type after a run on the attack
 # captures, the stream holds one entry per alert line (updates included), a
 # second run over the same capture adds nothing (stable ids, idempotent
-# script), a run while Redis is down spools and the next run replays it
+# transaction), a run while Redis is down spools and the next run replays it
 # exactly once, and JSON lines stay valid JSON on the hostile captures.
 . "$(dirname "$0")/lib.sh"
 

@@ -36,9 +36,9 @@
 
 #define RDX_FLUSH_US 20000ull           /* a queued command waits at most 20 ms (<= 100) */
 /* A send's alerts form one MULTI/EXEC, and Redis runs nothing else while an
- * EXEC runs: these (and RDX_TX_ALERTS, 256 alerts, which keeps WATCH cheap)
- * bound a send to 1.5 MiB and a few ms of Redis time, so that other clients
- * (dashboards, the aggregator) are not held up. */
+ * EXEC runs: these and RDX_TX_ALERTS (256 alerts) bound a send to 1.5 MiB and
+ * a few ms of Redis time, so that other clients (dashboards, the aggregator)
+ * are not held up. */
 #define RDX_BATCH_CMDS 1024             /* ... or until this many are queued */
 #define RDX_BATCH_BYTES (3u << 19)
 #define RDX_MAP_US 50000ull             /* threat-map writes coalesced over 50 ms (<= 100) */

@@ -4,14 +4,29 @@
 #include <string.h>
 
 #include "anz_lru.h"
+#include "anz_seen.h"
 #include "fw_alloc.h"
 
 #define BASE_ALPHA 0.2          /* weight of the newest interval in baselines */
 #define BASE_MAX_GAP 12         /* empty intervals folded in at most */
+/* Keys per generation of the first-sight memory: several per host (a host,
+ * its services, its peers), at least 64k and at most 1M (32 MB at most,
+ * reached only with that many distinct keys: the tables grow with use). */
+#define SEEN_PER_HOST 4
+#define SEEN_MIN ((size_t)1 << 16)
+#define SEEN_MAX ((size_t)1 << 20)
+
+static size_t seen_max(size_t max_hosts)
+{
+    size_t n = max_hosts < SEEN_MAX / SEEN_PER_HOST ? max_hosts * SEEN_PER_HOST : SEEN_MAX;
+
+    return n < SEEN_MIN ? SEEN_MIN : n;
+}
 
 struct anz_hosts {
     struct anz_lru *hosts;
     struct anz_lru *pairs;
+    struct anz_seen *seen;      /* first-sight memory that outlives evictions */
 };
 
 static void host_fini(void *data)
@@ -38,7 +53,8 @@ struct anz_hosts *anz_hosts_create(size_t max_hosts, size_t max_pairs)
                               sizeof(struct fw_ip), host_fini);
     t->pairs = anz_lru_create(max_pairs ? max_pairs : 1, sizeof(struct anz_pair),
                               sizeof(struct anz_pair_key), NULL);
-    if (!t->hosts || !t->pairs) {
+    t->seen = anz_seen_create(seen_max(max_hosts));
+    if (!t->hosts || !t->pairs || !t->seen) {
         anz_hosts_destroy(t);
         return NULL;
     }
@@ -51,6 +67,7 @@ void anz_hosts_destroy(struct anz_hosts *t)
         return;
     anz_lru_destroy(t->hosts);
     anz_lru_destroy(t->pairs);
+    anz_seen_destroy(t->seen);
     fw_free(t);
 }
 
@@ -103,6 +120,19 @@ struct anz_pair *anz_hosts_pair(struct anz_hosts *t, enum anz_pair_kind kind,
     k.port = port;
     k.kind = (uint8_t)kind;
     return anz_lru_get(t->pairs, &k, create, created);
+}
+
+bool anz_hosts_remember(struct anz_hosts *t, enum anz_memo kind, const struct fw_ip *a,
+                        const struct fw_ip *b, uint16_t port)
+{
+    struct anz_pair_key k;
+
+    memset(&k, 0, sizeof(k));
+    ip_key(&k.a, a);
+    ip_key(&k.b, b);
+    k.port = port;
+    k.kind = (uint8_t)kind;
+    return anz_seen_add(t->seen, &k, sizeof(k));
 }
 
 size_t anz_hosts_count(const struct anz_hosts *t)

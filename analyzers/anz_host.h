@@ -119,9 +119,18 @@ struct anz_pair {
     uint32_t starts;            /* flow starts seen (beacon) */
 };
 
+/* Keys remembered beyond the eviction of their host or pair entry. */
+enum anz_memo {
+    ANZ_MEMO_ASSET = 1,         /* (host): took part in an answered flow (new_asset) */
+    ANZ_MEMO_SERVICE,           /* (host, port): a service answered (new_asset) */
+    ANZ_MEMO_PEERS,             /* (src, dst): they have spoken (lateral) */
+};
+
 struct anz_hosts;
 
-/* Host and pair tables, bounded by max_hosts and max_pairs. NULL on failure. */
+/* Host and pair tables, bounded by max_hosts and max_pairs, and the memory of
+ * keys seen (anz_seen.h: two generations of 4 x max_hosts keys, at least 64k
+ * and at most 1M each, 8 bytes a key). NULL on failure. */
 struct anz_hosts *anz_hosts_create(size_t max_hosts, size_t max_pairs);
 void anz_hosts_destroy(struct anz_hosts *t);
 /* The host entry of ip, created (zeroed, first_us = now) when absent; touches
@@ -132,6 +141,12 @@ const struct anz_host *anz_hosts_find(const struct anz_hosts *t, const struct fw
 struct anz_pair *anz_hosts_pair(struct anz_hosts *t, enum anz_pair_kind kind,
                                 const struct fw_ip *a, const struct fw_ip *b, uint16_t port,
                                 bool create, bool *created);
+/* Has this key been seen before, even when its host or pair entry has been
+ * evicted since? Records it. b may be NULL. The first-sight detectors ask
+ * this when their entry is created, so an evicted host that comes back is
+ * not "new" again. */
+bool anz_hosts_remember(struct anz_hosts *t, enum anz_memo kind, const struct fw_ip *a,
+                        const struct fw_ip *b, uint16_t port);
 size_t anz_hosts_count(const struct anz_hosts *t);
 uint64_t anz_hosts_evicted(const struct anz_hosts *t);
 size_t anz_hosts_pair_count(const struct anz_hosts *t);

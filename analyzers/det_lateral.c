@@ -41,6 +41,9 @@ bool det_lateral_eval(const struct det_lateral_params *p, struct det_ctx *c, boo
     if (update) {
         if (!anz_hosts_pair(c->hosts, ANZ_PAIR_SEEN, &r->src, &r->dst, 0, true, &created))
             return false;
+        /* a pair evicted from the table and made again has spoken before */
+        if (created && anz_hosts_remember(c->hosts, ANZ_MEMO_PEERS, &r->src, &r->dst, 0))
+            created = false;
         if (!created || c->expected || r->proto != 6 || !det_ports_has(&p->ports, r->dport))
             return false;
         if (c->now - c->since_us < p->learning_us)

@@ -44,13 +44,17 @@ static bool answered_service(const struct flow_rec *r)
     return r->proto == 17 && r->dst_pkts > 0 && r->dport < 1024;
 }
 
-/* New host on one side: marks it seen; true when it should be reported. */
-static bool na_host(const struct det_new_asset_params *p, struct anz_host *h, int zone, int crit,
-                    bool learned)
+/* New host on one side: marks it seen; true when it should be reported. A
+ * host whose entry was evicted and made again is not new: the memory of
+ * anz_hosts_remember outlives the entry. */
+static bool na_host(const struct det_new_asset_params *p, struct anz_hosts *t,
+                    struct anz_host *h, const struct fw_ip *ip, int zone, int crit, bool learned)
 {
     if (!h || h->asset_seen)
         return false;
     h->asset_seen = true;
+    if (anz_hosts_remember(t, ANZ_MEMO_ASSET, ip, NULL, 0))
+        return false;
     return learned && zone >= 0 && crit >= p->min_criticality;
 }
 
@@ -62,11 +66,11 @@ bool det_new_asset_eval(const struct det_new_asset_params *p, struct det_ctx *c,
 
     if (!update || c->evt->type != FLOW_EVT_END || r->src_pkts == 0 || r->dst_pkts == 0)
         return false;
-    if (na_host(p, c->src, c->zone_src, c->crit_src, learned)) {
+    if (na_host(p, c->hosts, c->src, &r->src, c->zone_src, c->crit_src, learned)) {
         na_fill(p, c, false, 0, hit);
         return true;
     }
-    if (na_host(p, c->dst, c->zone_dst, c->crit_dst, learned)) {
+    if (na_host(p, c->hosts, c->dst, &r->dst, c->zone_dst, c->crit_dst, learned)) {
         na_fill(p, c, true, 0, hit);
         return true;
     }
@@ -74,7 +78,9 @@ bool det_new_asset_eval(const struct det_new_asset_params *p, struct det_ctx *c,
         return false;
     if (!anz_hosts_pair(c->hosts, ANZ_PAIR_SERVICE, &r->dst, NULL, r->dport, true, &created))
         return false;
-    if (!created || !learned || c->zone_dst < 0 || c->crit_dst < p->min_criticality)
+    if (!created || anz_hosts_remember(c->hosts, ANZ_MEMO_SERVICE, &r->dst, NULL, r->dport))
+        return false;
+    if (!learned || c->zone_dst < 0 || c->crit_dst < p->min_criticality)
         return false;
     na_fill(p, c, true, r->dport, hit);
     return true;

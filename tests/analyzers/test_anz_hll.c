@@ -4,6 +4,7 @@
 #include "anz_test.h"
 #include "anz_hll.h"
 #include "anz_lru.h"
+#include "anz_seen.h"
 #include "det_bruteforce.h"
 #include "det_scan.h"
 
@@ -178,9 +179,38 @@ static void test_params_set_rejects(void **state)
     assert_true(sp.min_hosts == 50);
 }
 
+/* The seen-set remembers at least max keys, never holds more than 2 x max,
+ * and forgets the oldest generation as it rotates. */
+static void test_seen_generations(void **state)
+{
+    struct anz_seen *s = anz_seen_create(1000);
+    uint64_t k;
+
+    (void)state;
+    assert_non_null(s);
+    for (k = 0; k < 1000; k++)
+        assert_false(anz_seen_add(s, &k, sizeof(k)));
+    for (k = 0; k < 1000; k++)
+        assert_true(anz_seen_add(s, &k, sizeof(k)));         /* all remembered */
+    assert_int_equal(anz_seen_rotations(s), 0);
+    for (k = 1000; k < 2000; k++)                            /* fills a second generation */
+        assert_false(anz_seen_add(s, &k, sizeof(k)));
+    assert_int_equal(anz_seen_rotations(s), 1);
+    assert_true(anz_seen_count(s) <= 2000);
+    for (k = 1000; k < 2000; k++)                            /* the newest 1000: known */
+        assert_true(anz_seen_add(s, &k, sizeof(k)));
+    for (k = 2000; k < 4000; k++)                            /* two more generations */
+        anz_seen_add(s, &k, sizeof(k));
+    assert_true(anz_seen_count(s) <= 2000);
+    k = 5;                                                   /* long gone */
+    assert_false(anz_seen_add(s, &k, sizeof(k)));
+    anz_seen_destroy(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_seen_generations),
         cmocka_unit_test(test_hll_exact_small),
         cmocka_unit_test(test_hll_accuracy),
         cmocka_unit_test(test_hll_reset),

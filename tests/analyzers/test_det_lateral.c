@@ -49,6 +49,31 @@ static void test_fanout_fires_after_learning(void **state)
     anz_hosts_destroy(t);
 }
 
+/* With a pair table of 8, the 30 pairs learned are evicted long before the
+ * source talks to them again: that is still not a fan-out to new hosts. */
+static void test_evicted_pairs_are_not_new_again(void **state)
+{
+    struct anz_hosts *t = anz_hosts_create(1000, 8);
+    struct det_lateral_params p;
+    struct det_hit hit;
+    char dst[32];
+    unsigned i;
+    uint64_t t1 = T0 + 3600 * SEC;
+
+    (void)state;
+    tdefaults(ANZ_LATERAL, &p);
+    for (i = 0; i < 30; i++) {
+        tip_n(dst, sizeof(dst), "10.10", i);
+        assert_false(start(t, &p, T0 + i * SEC, "10.20.7.7", dst, 445, &hit));
+    }
+    assert_true(anz_hosts_pair_evicted(t) > 0);
+    for (i = 0; i < 30; i++) {
+        tip_n(dst, sizeof(dst), "10.10", i);
+        assert_false(start(t, &p, t1 + i * SEC, "10.20.7.7", dst, 445, &hit));
+    }
+    anz_hosts_destroy(t);
+}
+
 static void test_web_and_external_quiet(void **state)
 {
     struct anz_hosts *t = anz_hosts_create(1000, 1000);
@@ -74,6 +99,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fanout_fires_after_learning),
+        cmocka_unit_test(test_evicted_pairs_are_not_new_again),
         cmocka_unit_test(test_web_and_external_quiet),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -282,19 +282,23 @@ static int reply_error(struct agg *g, const struct rdx_val *v, const char *what)
 static int write_alert(struct agg *g, const struct agg_field *f, size_t n,
                        const struct anz_alert *a, bool *added)
 {
-    char marker[96];
+    char bucket[96], field[64], ts[40];
     const char *argv[AGG_ARGS_MAX];
     struct rdx_val *v;
     int argc = 0, rc;
     size_t i;
 
+    /* the sensors' marker layout (rdx_writer.c): a hash per UTC day of the
+     * alert, field <id>[:u<N>] */
+    fw_time_iso(a->ts_us, ts, sizeof(ts));
+    snprintf(bucket, sizeof(bucket), "%salerts:seen:%.10s", g->prefix, ts);
     if (a->updates)
-        snprintf(marker, sizeof(marker), "%salert:%s:u%u", g->prefix, a->id, a->updates);
+        snprintf(field, sizeof(field), "%s:u%u", a->id, a->updates);
     else
-        snprintf(marker, sizeof(marker), "%salert:%s", g->prefix, a->id);
+        snprintf(field, sizeof(field), "%s", a->id);
     argv[argc++] = "EVALSHA", argv[argc++] = "";
-    argv[argc++] = "2", argv[argc++] = g->k_alerts, argv[argc++] = marker;
-    argv[argc++] = g->maxlen, argv[argc++] = g->ttl;
+    argv[argc++] = "2", argv[argc++] = g->k_alerts, argv[argc++] = bucket;
+    argv[argc++] = g->maxlen, argv[argc++] = g->ttl, argv[argc++] = field;
     for (i = 0; i < n; i++)     /* values are NUL-terminated copies (rdx_val) */
         argv[argc++] = f[i].name, argv[argc++] = f[i].val;
     rc = eval(g, &v, argc, argv, g->sha_alert, rdx_alert_script);

@@ -1,6 +1,6 @@
 /* dashboard-export/rdx_writer.c: pipelined batches; alerts exactly once by an
- * optimistic transaction (WATCH of one guard key + MGET of the markers, then
- * MULTI/EXEC). */
+ * optimistic transaction (WATCH of one guard key + HMGET of the markers in
+ * their day buckets, then MULTI/EXEC). */
 #include "rdx_writer.h"
 
 #include <stdio.h>
@@ -17,15 +17,17 @@
 #include "rdx_int.h"
 
 #define ENTRY_MAGIC 0xe1
+#define RDX_BUCKET_MAX 256          /* a marker bucket key, NUL included */
 #define STR2(x) #x
 #define STR(x) STR2(x)
 
-/* EXISTS first and SET after XADD: if XADD fails (OOM) the marker is not left
- * behind, so the retry is not mistaken for a duplicate. */
+/* HEXISTS first and HSET after XADD: if XADD fails (OOM) the marker is not
+ * left behind, so the retry is not mistaken for a duplicate. */
 const char rdx_alert_script[] =
-    "if redis.call('EXISTS', KEYS[2]) == 1 then return false end\n"
-    "local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', unpack(ARGV, 3))\n"
-    "redis.call('SET', KEYS[2], id, 'EX', ARGV[2])\n"
+    "if redis.call('HEXISTS', KEYS[2], ARGV[3]) == 1 then return false end\n"
+    "local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', unpack(ARGV, 4))\n"
+    "redis.call('HSET', KEYS[2], ARGV[3], id)\n"
+    "redis.call('EXPIRE', KEYS[2], ARGV[2])\n"
     "return id\n";
 
 /* One batch of work: queued, then in flight. */
@@ -36,6 +38,7 @@ struct rdx_queue {
     size_t nalerts;
     struct fw_buf dup;          /* from the check, one byte per alert: 1 = not sent (duplicate) */
     size_t ntx;                 /* alerts in the MULTI/EXEC sent (0 = no transaction) */
+    size_t nbucket_cmds;        /* HSET + EXPIRE of marker buckets in it */
     bool unwatch;               /* every alert was a duplicate: UNWATCH sent instead */
 };
 
@@ -53,8 +56,13 @@ struct rdx_writer {
     bool flying;
     redisContext *fly_ctx;      /* the connection fly was sent on ... */
     uint64_t fly_gen;           /* ... and its reconnect count (a new ctx may reuse the address) */
-    struct fw_buf marks;        /* scratch: the queue's markers, RESP bulk strings */
+    struct fw_buf marks;        /* scratch: the queue's marker fields, RESP bulk strings */
     struct fw_buf moff;         /* scratch: size_t offset of each marker in marks, then the end */
+    struct fw_buf mbucket;      /* scratch: uint32_t bucket index of each marker */
+    struct fw_buf buckets;      /* scratch: this send's marker bucket keys, RESP bulk strings */
+    struct fw_buf boff;         /* scratch: size_t offsets into buckets (0 first, then ends) */
+    struct fw_buf bnames;       /* scratch: the same keys, RDX_BUCKET_MAX-byte records */
+    size_t nbuckets;
     uint32_t *slots;            /* scratch: hash set of markers (alert index + 1; 0 = free) */
     size_t nslots;              /* a power of two */
     struct fw_buf out;          /* scratch: the commands of one send */
@@ -155,6 +163,10 @@ struct rdx_writer *rdx_writer_create(struct rdx_conn *conn, const char *prefix,
     w->fly = &w->q[1];
     fw_buf_init(&w->marks);
     fw_buf_init(&w->moff);
+    fw_buf_init(&w->mbucket);
+    fw_buf_init(&w->buckets);
+    fw_buf_init(&w->boff);
+    fw_buf_init(&w->bnames);
     fw_buf_init(&w->out);
     return w;
 }
@@ -170,6 +182,10 @@ void rdx_writer_destroy(struct rdx_writer *w)
     }
     fw_buf_free(&w->marks);
     fw_buf_free(&w->moff);
+    fw_buf_free(&w->mbucket);
+    fw_buf_free(&w->buckets);
+    fw_buf_free(&w->boff);
+    fw_buf_free(&w->bnames);
     fw_buf_free(&w->out);
     free(w->slots);
     free(w);
@@ -283,41 +299,68 @@ static bool alert_next(const struct rdx_queue *q, size_t *off, const uint8_t **e
     return true;
 }
 
-/* The entry's "sensor" value ("" when absent). Agent markers carry it: the
- * same alert seen by two sensors must reach the aggregator from both, which
- * counts it once and lists both sensors for the host. */
-static void entry_sensor(const struct rdx_entry *e, const char **s, size_t *len)
+/* The value of an entry's field name ("" when absent). */
+static void entry_field(const struct rdx_entry *e, const char *name, const char **s,
+                        size_t *len)
 {
+    size_t n = strlen(name);
     int i;
 
     *s = "", *len = 0;
     for (i = 2; i + 1 < e->argc; i += 2) {
-        if (e->lens[i] == 6 && memcmp(e->argv[i], "sensor", 6) == 0 && e->lens[i + 1] < 128) {
+        if (e->lens[i] == n && memcmp(e->argv[i], name, n) == 0 && e->lens[i + 1] < 128) {
             *s = e->argv[i + 1], *len = e->lens[i + 1];
             return;
         }
     }
 }
 
-/* Marker key of an entry: <prefix>alert:<id>[:u<N>]; for an agent
- * <prefix>ingest:<sensor>:<id>[:u<N>]. */
-static void put_marker(struct rdx_writer *w, struct fw_buf *b, const struct rdx_entry *e)
+/* The UTC day of the entry's "ts" (YYYY-MM-DD, from the ISO time stamp), or
+ * "undated". Packet time, so a replay or a second read of the same capture
+ * finds the marker in the same bucket. */
+static void entry_day(const struct rdx_entry *e, char day[11])
 {
-    const char *kind = w->stream[0] == 'a' ? "alert" : w->stream, *sensor = "";
-    bool update = !(e->lens[1] == 1 && e->argv[1][0] == '0');
-    size_t plen = strlen(w->prefix), klen = strlen(kind), slen = 0;
+    const char *ts;
+    size_t len, i;
 
-    if (w->stream[0] != 'a')
-        entry_sensor(e, &sensor, &slen);
-    resp_len(b, '$', plen + klen + 1 + (slen ? slen + 1 : 0) + e->lens[0] +
-                     (update ? 2 + e->lens[1] : 0));
-    fw_buf_append(b, w->prefix, plen);
-    fw_buf_append(b, kind, klen);
-    fw_buf_putc(b, ':');
-    if (slen) {
-        fw_buf_append(b, sensor, slen);
-        fw_buf_putc(b, ':');
+    entry_field(e, "ts", &ts, &len);
+    for (i = 0; len >= 10 && i < 10; i++)
+        if (!((i == 4 || i == 7) ? ts[i] == '-' : (ts[i] >= '0' && ts[i] <= '9')))
+            break;
+    if (len >= 10 && i == 10)
+        memcpy(day, ts, 10), day[10] = '\0';
+    else
+        memcpy(day, "undated", 8);
+}
+
+/* The marker bucket of an entry, a hash per day: <prefix>alerts:seen:<day>;
+ * for an agent <prefix>ingest:<sensor>:seen:<day> (the same alert seen by two
+ * sensors must reach the aggregator from both, which counts it once and lists
+ * both sensors for the host). */
+static void entry_bucket(const struct rdx_writer *w, const struct rdx_entry *e, char *key,
+                         size_t size)
+{
+    const char *sensor;
+    size_t slen;
+    char day[11];
+
+    entry_day(e, day);
+    if (w->stream[0] == 'a') {
+        snprintf(key, size, "%salerts:seen:%s", w->prefix, day);
+        return;
     }
+    entry_field(e, "sensor", &sensor, &slen);
+    snprintf(key, size, "%singest:%.*s%sseen:%s", w->prefix, (int)slen, sensor,
+             slen ? ":" : "", day);
+}
+
+/* The entry's marker field in its bucket, as a RESP bulk string: <id>, or
+ * <id>:u<N> for its N-th update. */
+static void put_marker(struct fw_buf *b, const struct rdx_entry *e)
+{
+    bool update = !(e->lens[1] == 1 && e->argv[1][0] == '0');
+
+    resp_len(b, '$', e->lens[0] + (update ? 2 + e->lens[1] : 0));
     fw_buf_append(b, e->argv[0], e->lens[0]);
     if (update) {
         fw_buf_append(b, ":u", 2);
@@ -326,34 +369,83 @@ static void put_marker(struct rdx_writer *w, struct fw_buf *b, const struct rdx_
     fw_buf_append(b, "\r\n", 2);
 }
 
-/* Marker i as put_marker wrote it into w->marks (a RESP bulk string). */
-static void marker_at(const struct rdx_writer *w, size_t i, const char **p, size_t *n)
+/* Span i of a list of RESP bulk strings: offsets in off (size_t, one per item
+ * and the end). */
+static void span_at(const struct fw_buf *data, const struct fw_buf *off, size_t i,
+                    const char **p, size_t *n)
 {
     size_t a, b;
 
-    memcpy(&a, w->moff.data + i * sizeof(size_t), sizeof(a));
-    memcpy(&b, w->moff.data + (i + 1) * sizeof(size_t), sizeof(b));
-    *p = w->marks.data + a;
+    memcpy(&a, off->data + i * sizeof(size_t), sizeof(a));
+    memcpy(&b, off->data + (i + 1) * sizeof(size_t), sizeof(b));
+    *p = data->data + a;
     *n = b - a;
 }
 
-/* Every alert's marker into w->marks, in queue order. Entries were checked
+/* Marker field of alert i as put_marker wrote it into w->marks. */
+static void marker_at(const struct rdx_writer *w, size_t i, const char **p, size_t *n)
+{
+    span_at(&w->marks, &w->moff, i, p, n);
+}
+
+static uint32_t bucket_of(const struct rdx_writer *w, size_t i)
+{
+    uint32_t b;
+
+    memcpy(&b, w->mbucket.data + i * sizeof(b), sizeof(b));
+    return b;
+}
+
+/* Index of bucket key k (NUL-terminated, < RDX_BUCKET_MAX) among this send's
+ * buckets, added when new: its name into w->bnames (fixed-size records), its
+ * RESP form into w->buckets. A send spans one day, or two around midnight: a
+ * linear search is enough. */
+static uint32_t bucket_find(struct rdx_writer *w, const char *k)
+{
+    char rec[RDX_BUCKET_MAX] = {0};
+    size_t i;
+
+    snprintf(rec, sizeof(rec), "%s", k);
+    for (i = 0; i < w->nbuckets && !w->bnames.failed; i++)
+        if (strcmp(w->bnames.data + i * RDX_BUCKET_MAX, rec) == 0)
+            return (uint32_t)i;
+    fw_buf_append(&w->bnames, rec, sizeof(rec));
+    resp_str(&w->buckets, rec);
+    fw_buf_append(&w->boff, &w->buckets.len, sizeof(size_t));
+    return (uint32_t)w->nbuckets++;
+}
+
+/* Every alert's marker field into w->marks and its bucket into w->mbucket, in
+ * queue order; the distinct buckets into w->buckets. Entries were checked
  * when queued, so they decode. */
 static void markers_build(struct rdx_writer *w, const struct rdx_queue *q)
 {
     const uint8_t *entry;
     struct rdx_entry e;
-    size_t off = 0, len;
+    size_t off = 0, len, zero = 0;
+    char key[RDX_BUCKET_MAX];
+    uint32_t b;
     uint8_t sev;
 
     fw_buf_reset(&w->marks);
     fw_buf_reset(&w->moff);
+    fw_buf_reset(&w->mbucket);
+    fw_buf_reset(&w->buckets);
+    fw_buf_reset(&w->bnames);
+    fw_buf_reset(&w->boff);
+    fw_buf_append(&w->boff, &zero, sizeof(zero));
+    w->nbuckets = 0;
     while (alert_next(q, &off, &entry, &len, &sev)) {
         fw_buf_append(&w->moff, &w->marks.len, sizeof(size_t));
-        if (rdx_entry_decode(entry, len, &e) == 0)
-            put_marker(w, &w->marks, &e);
-        else
-            resp_bulk(&w->marks, "", 0);    /* cannot happen: keeps one key per alert */
+        if (rdx_entry_decode(entry, len, &e) == 0) {
+            entry_bucket(w, &e, key, sizeof(key));
+            put_marker(&w->marks, &e);
+        } else {                    /* cannot happen: keeps one marker per alert */
+            snprintf(key, sizeof(key), "%salerts:seen:undated", w->prefix);
+            resp_bulk(&w->marks, "", 0);
+        }
+        b = bucket_find(w, key);
+        fw_buf_append(&w->mbucket, &b, sizeof(b));
     }
     fw_buf_append(&w->moff, &w->marks.len, sizeof(size_t));
 }
@@ -378,31 +470,50 @@ static bool slots_clear(struct rdx_writer *w, size_t n)
     return true;
 }
 
-/* Add marker i to the set; true when an equal marker was added before (the
- * same alert twice in one queue: only the first is written). Hashing keeps a
- * queue of a thousand alerts from comparing every pair. */
+/* Add marker i to the set; true when an equal marker (same bucket, same
+ * field) was added before: the same alert twice in one queue, of which only
+ * the first is written. Hashing keeps a queue of hundreds of alerts from
+ * comparing every pair. */
 static bool marker_seen(struct rdx_writer *w, size_t i)
 {
     const char *p, *o;
     size_t n, on, mask = w->nslots - 1;
+    uint32_t b = bucket_of(w, i);
     size_t h;
 
     marker_at(w, i, &p, &n);
-    for (h = (size_t)XXH3_64bits(p, n) & mask; w->slots[h]; h = (h + 1) & mask) {
-        marker_at(w, w->slots[h] - 1, &o, &on);
-        if (on == n && memcmp(o, p, n) == 0)
+    for (h = (size_t)(XXH3_64bits(p, n) + b) & mask; w->slots[h]; h = (h + 1) & mask) {
+        size_t j = w->slots[h] - 1;
+
+        marker_at(w, j, &o, &on);
+        if (bucket_of(w, j) == b && on == n && memcmp(o, p, n) == 0)
             return true;
     }
     w->slots[h] = (uint32_t)(i + 1);
     return false;
 }
 
-/* "*<n+1>" MGET marker... into b. */
-static void put_mget(struct rdx_writer *w, struct fw_buf *b, size_t n)
+/* "*<k+2>" HMGET bucket field... into b: the fields of bucket bi's alerts, in
+ * queue order. Returns k. */
+static size_t put_hmget(struct rdx_writer *w, struct fw_buf *b, const struct rdx_queue *q,
+                        uint32_t bi)
 {
-    resp_len(b, '*', n + 1);
-    resp_str(b, "MGET");
-    fw_buf_append(b, w->marks.data, w->marks.len);
+    const char *p;
+    size_t i, n, k = 0;
+
+    for (i = 0; i < q->nalerts; i++)
+        k += bucket_of(w, i) == bi;
+    resp_len(b, '*', k + 2);
+    resp_str(b, "HMGET");
+    span_at(&w->buckets, &w->boff, bi, &p, &n);
+    fw_buf_append(b, p, n);
+    for (i = 0; i < q->nalerts; i++) {
+        if (bucket_of(w, i) != bi)
+            continue;
+        marker_at(w, i, &p, &n);
+        fw_buf_append(b, p, n);
+    }
+    return k;
 }
 
 static bool write_all(redisContext *ctx)
@@ -416,17 +527,54 @@ static bool write_all(redisContext *ctx)
     return true;
 }
 
-/* The check, synchronous: WATCH of the guard key, then MGET of every marker;
- * q->dup gets per alert whether its marker exists (already in the stream) or
- * an earlier alert of this queue has the same one. WATCH makes the EXEC that
- * follows fail if anything that could add these markers ran in between
- * (guard_set), so the check still holds when the writes run. Nothing else is in flight (collect() ran first), so the
- * next two replies are these. False when the connection broke or the replies
+/* Read the HMGET replies (one per bucket, in order) into q->dup: per alert,
+ * whether its marker exists (already in the stream) or an earlier alert of
+ * this queue has the same one. False when a reply is missing or makes no
+ * sense (lost sync). */
+static bool dup_from_replies(struct rdx_writer *w, redisContext *ctx, struct rdx_queue *q)
+{
+    size_t i, bi, k;
+    bool ok = true;
+
+    fw_buf_reset(&q->dup);
+    for (i = 0; i < q->nalerts; i++) {
+        uint8_t d = marker_seen(w, i);   /* every marker goes in the set */
+
+        fw_buf_append(&q->dup, &d, 1);
+    }
+    for (bi = 0; bi < w->nbuckets; bi++) {
+        redisReply *r = NULL;
+
+        if (redisGetReply(ctx, (void **)&r) != REDIS_OK || !r) {
+            ok = false;
+            break;
+        }
+        k = 0;
+        for (i = 0; i < q->nalerts && r->type == REDIS_REPLY_ARRAY; i++) {
+            if (bucket_of(w, i) != bi)
+                continue;
+            if (k >= r->elements)
+                break;
+            if (r->element[k++]->type != REDIS_REPLY_NIL && !q->dup.failed)
+                q->dup.data[i] = 1;
+        }
+        ok = ok && r->type == REDIS_REPLY_ARRAY && k == r->elements;
+        freeReplyObject(r);
+    }
+    return ok && !q->dup.failed;
+}
+
+/* The check, synchronous: WATCH of the guard key, then per marker bucket one
+ * HMGET of its alerts' fields; q->dup gets per alert whether it was added
+ * before. WATCH makes the EXEC that follows fail if anything that could add
+ * these markers ran in between (guard_set), so the check still holds when
+ * the writes run. Nothing else is in flight (collect() ran first), so the
+ * next replies are these. False when the connection broke or the replies
  * make no sense (lost sync): the caller gives up on the whole queue. */
 static bool markers_check(struct rdx_writer *w, redisContext *ctx, struct rdx_queue *q)
 {
-    redisReply *watch = NULL, *mget = NULL;
-    size_t i;
+    redisReply *watch = NULL;
+    uint32_t bi;
     bool ok;
 
     markers_build(w, q);
@@ -434,43 +582,68 @@ static bool markers_check(struct rdx_writer *w, redisContext *ctx, struct rdx_qu
     resp_len(&w->out, '*', 2);
     resp_str(&w->out, "WATCH");
     resp_str(&w->out, w->guard);
-    put_mget(w, &w->out, q->nalerts);
-    fw_buf_reset(&q->dup);
-    if (w->out.failed || w->marks.failed || w->moff.failed || !slots_clear(w, q->nalerts) ||
+    for (bi = 0; bi < w->nbuckets; bi++)
+        put_hmget(w, &w->out, q, bi);
+    if (w->out.failed || w->marks.failed || w->moff.failed || w->mbucket.failed ||
+        w->buckets.failed || w->bnames.failed || w->boff.failed ||
+        !slots_clear(w, q->nalerts) ||
         redisAppendFormattedCommand(ctx, w->out.data, w->out.len) != REDIS_OK ||
-        !write_all(ctx) || redisGetReply(ctx, (void **)&watch) != REDIS_OK || !watch ||
-        redisGetReply(ctx, (void **)&mget) != REDIS_OK || !mget)
+        !write_all(ctx) || redisGetReply(ctx, (void **)&watch) != REDIS_OK || !watch)
         ok = false;
     else
-        ok = watch->type == REDIS_REPLY_STATUS && mget->type == REDIS_REPLY_ARRAY &&
-             mget->elements == q->nalerts;
-    for (i = 0; ok && i < q->nalerts; i++) {
-        bool seen = marker_seen(w, i);  /* not short-circuited: every marker goes in */
-        uint8_t d = seen || mget->element[i]->type != REDIS_REPLY_NIL;
-
-        fw_buf_append(&q->dup, &d, 1);
-    }
+        ok = watch->type == REDIS_REPLY_STATUS;
     if (watch)
         freeReplyObject(watch);
-    if (mget)
-        freeReplyObject(mget);
-    return ok && !q->dup.failed;
+    return ok && dup_from_replies(w, ctx, q);
+}
+
+/* HSET bucket field now ... for bucket bi's new alerts, and EXPIRE of the
+ * bucket; nothing when it has none. Returns the commands added (0 or 2). */
+static size_t put_bucket_writes(struct rdx_writer *w, const struct rdx_queue *q, uint32_t bi,
+                                const char *now, size_t nowlen)
+{
+    const char *p;
+    size_t i, n, k = 0;
+
+    for (i = 0; i < q->nalerts; i++)
+        k += bucket_of(w, i) == bi && !q->dup.data[i];
+    if (k == 0)
+        return 0;
+    resp_len(&w->out, '*', 2 + 2 * k);
+    resp_str(&w->out, "HSET");
+    span_at(&w->buckets, &w->boff, bi, &p, &n);
+    fw_buf_append(&w->out, p, n);
+    for (i = 0; i < q->nalerts; i++) {
+        if (bucket_of(w, i) != bi || q->dup.data[i])
+            continue;
+        marker_at(w, i, &p, &n);
+        fw_buf_append(&w->out, p, n);
+        resp_bulk(&w->out, now, nowlen);
+    }
+    resp_len(&w->out, '*', 3);
+    resp_str(&w->out, "EXPIRE");
+    span_at(&w->buckets, &w->boff, bi, &p, &n);
+    fw_buf_append(&w->out, p, n);
+    resp_str(&w->out, STR(RDX_ALERT_TTL_S));
+    return 2;
 }
 
 /* Into w->out, the writes of the checked queue: MULTI, per new alert in queue
- * order XADD and SET of its marker (the time it was added, Unix ms), EXEC; or
- * UNWATCH when every alert is a duplicate. A refused transaction (OOM...)
- * runs nothing, so no marker is left behind to make the retry look like a
- * duplicate. An XADD that fails while EXEC runs (the stream key holds another
- * type) does not stop its SET, but that error is not retriable: the alert is
- * dropped either way. */
+ * order its XADD, then per bucket one HSET of the new markers (the time they
+ * were added, Unix ms) and its EXPIRE, an agent's INCR of its guard, EXEC; or
+ * UNWATCH when every alert is a duplicate. One HSET per bucket instead of a
+ * SET per alert: a marker field costs Redis a fraction of a key. A refused
+ * transaction (OOM...) runs nothing, so no marker is left behind to make the
+ * retry look like a duplicate. An XADD that fails while EXEC runs (the stream
+ * key holds another type) does not stop the HSET, but that error is not
+ * retriable: the alert is dropped either way. */
 static void tx_format(struct rdx_writer *w, struct rdx_queue *q)
 {
     char now[24];
     const uint8_t *entry;
     struct rdx_entry e;
-    size_t off = 0, len, i, nowlen, mlen;
-    const char *m;
+    size_t off = 0, len, i, nowlen;
+    uint32_t bi;
     uint8_t sev;
     int k;
 
@@ -478,6 +651,7 @@ static void tx_format(struct rdx_writer *w, struct rdx_queue *q)
     nowlen = (size_t)snprintf(now, sizeof(now), "%llu",
                               (unsigned long long)(fw_time_now_us() / 1000));
     q->ntx = 0;
+    q->nbucket_cmds = 0;
     for (i = 0; alert_next(q, &off, &entry, &len, &sev); i++) {
         if (q->dup.data[i])
             continue;
@@ -498,15 +672,10 @@ static void tx_format(struct rdx_writer *w, struct rdx_queue *q)
         resp_str(&w->out, "*");
         for (k = 2; k < e.argc; k++)
             resp_bulk(&w->out, e.argv[k], e.lens[k]);
-        marker_at(w, i, &m, &mlen);
-        resp_len(&w->out, '*', 5);
-        resp_str(&w->out, "SET");
-        fw_buf_append(&w->out, m, mlen);
-        resp_bulk(&w->out, now, nowlen);
-        resp_str(&w->out, "EX");
-        resp_str(&w->out, STR(RDX_ALERT_TTL_S));
     }
     q->unwatch = q->ntx == 0;
+    for (bi = 0; !q->unwatch && bi < w->nbuckets; bi++)
+        q->nbucket_cmds += put_bucket_writes(w, q, bi, now, nowlen);
     if (!q->unwatch && w->guard_incr) {
         resp_len(&w->out, '*', 2);
         resp_str(&w->out, "INCR");
@@ -631,11 +800,11 @@ static enum reply_class exec_refused(struct rdx_writer *w, const redisReply *exe
     return classify(w, exec) == REPLY_RETRY ? REPLY_RETRY : REPLY_ERROR;
 }
 
-/* Commands queued inside the transaction: XADD + SET per alert, INCR of an
- * agent's guard. */
+/* Commands queued inside the transaction: an XADD per alert, HSET + EXPIRE
+ * per bucket, INCR of an agent's guard. */
 static size_t tx_cmds(const struct rdx_writer *w, const struct rdx_queue *q)
 {
-    return 2 * q->ntx + (w->guard_incr ? 1 : 0);
+    return q->ntx + q->nbucket_cmds + (w->guard_incr ? 1 : 0);
 }
 
 /* Read MULTI's +OK, the +QUEUED (or refusal) of each command, then EXEC. */
@@ -692,7 +861,7 @@ static enum reply_class tx_outcome(struct rdx_writer *w, const struct tx_result 
 
     if (tx->all != REPLY_OK)
         return tx->all;
-    x = tx->exec->element[2 * j];
+    x = tx->exec->element[j];          /* the XADDs come first */
     return x->type == REDIS_REPLY_ERROR ? classify(w, x) : REPLY_OK;
 }
 
@@ -737,6 +906,7 @@ static void queue_reset(struct rdx_queue *q)
     q->ncmds = 0;
     q->nalerts = 0;
     q->ntx = 0;
+    q->nbucket_cmds = 0;
     q->unwatch = false;
 }
 
@@ -790,8 +960,10 @@ static bool queue_send(struct rdx_writer *w, redisContext *ctx, struct rdx_queue
                        struct rdx_flush_res *res)
 {
     if (q->nalerts) {
-        res->alert_cmds += 2;
-        if (!markers_check(w, ctx, q))
+        bool checked = markers_check(w, ctx, q);
+
+        res->alert_cmds += 1 + w->nbuckets;     /* WATCH, an HMGET per bucket */
+        if (!checked)
             return false;
         tx_format(w, q);
         res->txs += q->ntx > 0;

@@ -4,11 +4,13 @@
  * heartbeat), formatted at once, and alert entries, kept encoded (the same
  * bytes the spool stores) so that an entry Redis did not confirm can go to the
  * spool as it is. A send is two round trips at most. First a synchronous check:
- * WATCH of one guard key, and MGET of every queued alert's marker key (nothing
- * else is in flight then); an alert whose marker exists, or appears earlier in
- * the queue, is a duplicate and is not sent, so replays never duplicate an
- * alert. Then, not waiting: one MULTI with XADD + SET marker per new alert,
- * EXEC (UNWATCH when none is new), then the plain commands. The guard is the
+ * WATCH of one guard key, and HMGET of every queued alert's marker in its
+ * bucket (a hash per UTC day of the alerts; nothing else is in flight then);
+ * an alert whose marker exists, or appears earlier in the queue, is a
+ * duplicate and is not sent, so replays never duplicate an alert. Then, not
+ * waiting: one MULTI with an XADD per new alert, one HSET of the new markers
+ * and an EXPIRE per bucket, EXEC (UNWATCH when none is new), then the plain
+ * commands. The guard is the
  * stream itself (an agent: a key of its own, INCRed by each of its
  * transactions), so EXEC fails (nil) if anything that could add these markers
  * ran after the check: another writer, or an earlier batch of ours that timed
@@ -16,7 +18,7 @@
  * whole (EXECABORT). Either way nothing is written and the alerts are retried,
  * in order. This replaced a Lua batch script: Lua copies every argument twice
  * (tests/bench/redis_floor.py: about 13.5 us of Redis CPU per alert for the
- * script, 10 for the transaction). Each read is bounded by the connection's
+ * script, 9 for the transaction). Each read is bounded by the connection's
  * timeout. rdx_writer_send keeps one batch in flight: its replies are read
  * when the next batch is ready to go, so Redis executes batch N while the
  * caller builds N+1. Exporter thread only.
@@ -32,15 +34,16 @@
 #include "rdx_conn.h"
 
 #define RDX_ENTRY_MAX_ARGS 40
-#define RDX_ALERT_TTL_S 604800          /* marker keys live 7 days */
+#define RDX_ALERT_TTL_S 604800          /* a marker bucket lives 7 days after its last write */
 /* Alerts per send (one transaction), for the caller to keep to: Redis runs a
  * transaction without serving anyone else, and 256 alerts take it ~3 ms; the
  * check's round trip per 256 alerts costs well under 1 us per alert. */
 #define RDX_TX_ALERTS 256
 
 /* The single-alert script (agg_cli.c; the writer itself uses a transaction):
- * KEYS[1] stream, KEYS[2] marker; ARGV[1] MAXLEN, ARGV[2] marker TTL, ARGV[3..]
- * field value pairs. Returns the stream id, or nil when the marker exists (a
+ * KEYS[1] stream, KEYS[2] marker bucket (hash); ARGV[1] MAXLEN, ARGV[2]
+ * bucket TTL, ARGV[3] marker field, ARGV[4..] field value pairs. Returns the
+ * stream id (also the marker's value), or nil when the marker exists (a
  * replay or duplicate). */
 extern const char rdx_alert_script[];
 
@@ -65,8 +68,8 @@ struct rdx_writer;
 struct rdx_flush_res {
     size_t cmds;            /* plain commands sent */
     size_t txs;             /* MULTI/EXEC transactions sent */
-    size_t alert_cmds;      /* commands sent for alerts: WATCH, MGET, MULTI, XADD, SET,
-                             * EXEC or UNWATCH */
+    size_t alert_cmds;      /* commands sent for alerts: WATCH, HMGET, MULTI, XADD, HSET,
+                             * EXPIRE, INCR, EXEC or UNWATCH */
     size_t alerts_new;      /* added to the stream */
     size_t alerts_dup;      /* already there (replay) */
     size_t alerts_retry;    /* handed to the retry callback */

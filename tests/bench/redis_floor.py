@@ -5,11 +5,13 @@ The writer's throughput target (100k alert-equivalent records/s) is bounded by
 redis-server's CPU, not by the client. This measures the server's CPU seconds
 (INFO cpu) for 50 000 alerts of the bench's shape (10 stream fields, ~1 KB JSON)
 written in several ways, 256 per round trip: finwatch's transaction (as
-dashboard-export/rdx_writer.c sends it: WATCH of the stream + MGET of the
-markers, replies read, then MULTI, XADD + SET per new alert, EXEC), the Lua
+dashboard-export/rdx_writer.c sends it: WATCH of the stream + HMGET of the
+markers in their day's hash, replies read, then MULTI, XADD per new alert,
+one HSET of the markers and EXPIRE, EXEC), the Lua
 batch script the writer used before (MGET of the markers, XADD + SET per new
 alert; kept here for comparison), a script with XADD only (no
-deduplication), MULTI/EXEC with XADD + SET and no check, plain pipelined
+deduplication), MULTI/EXEC with XADD + a SET per marker key (the layout before
+the day hashes) and no check, plain pipelined
 XADD, and PUBLISH only; then WATCH + UNWATCH of every marker: the writer
 watches one key, because Redis 7.0 compares each watched key with the
 client's other watched keys, which made watching 256 markers cost ~2.5 us per
@@ -109,11 +111,17 @@ def xadd_set(i, now):
             enc('SET', marker(i), now, 'EX', '604800'))
 def b_tx(base, n):
     """finwatch's transaction: the check is its own round trip (the writer waits
-    for the MGET before it formats the writes)."""
-    keys = [marker(i) for i in range(base, base + n)]
-    yield enc('WATCH', 'fw:alerts') + enc('MGET', *keys), 2
+    for the HMGET before it formats the writes); markers are fields of a hash
+    per day of the alerts."""
+    bucket = 'fw:alerts:seen:2026-11-23'
+    ids = ['b%07d' % i for i in range(base, base + n)]
+    yield enc('WATCH', 'fw:alerts') + enc('HMGET', bucket, *ids), 2
     now = str(int(time.time() * 1000))
-    yield enc('MULTI') + b''.join(xadd_set(i, now) for i in range(base, base + n)) + enc('EXEC'), 2 * n + 2
+    hs = []
+    for f in ids: hs += [f, now]
+    yield (enc('MULTI') + b''.join(enc('XADD', 'fw:alerts', 'MAXLEN', '~', '100000', '*', *fields(i))
+                                   for i in range(base, base + n))
+           + enc('HSET', bucket, *hs) + enc('EXPIRE', bucket, '604800') + enc('EXEC')), n + 4
 def b_script(script):
     def b(base, n):
         keys = ['fw:alerts'] + ['fw:alert:b%07d' % i for i in range(base, base + n)]

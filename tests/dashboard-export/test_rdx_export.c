@@ -219,7 +219,11 @@ static void test_keys_have_documented_types(void **state)
     assert_hash_has("fw:sensor:t1", sensor_fields);
     ttl = th_int(&srv, "TTL %s", "fw:sensor:t1");
     assert_true(ttl > 0 && ttl <= 30);
-    assert_type("fw:alert:a000003", "string");
+    /* markers: one hash per UTC day of the alerts (1700000000 s: 2023-11-14) */
+    assert_type("fw:alerts:seen:2023-11-14", "hash");
+    assert_int_equal(th_int(&srv, "HEXISTS fw:alerts:seen:2023-11-14 %s", "a000003"), 1);
+    ttl = th_int(&srv, "TTL %s", "fw:alerts:seen:2023-11-14");
+    assert_true(ttl > 604000 && ttl <= 604800);
     /* top_rules is JSON naming the rules */
     rep = th_cmd(&srv, "HGET fw:host:10.20.0.1 %s", "top_rules");
     assert_non_null(rep);
@@ -493,7 +497,8 @@ static void test_agent_mode_writes_ingest_only(void **state)
     assert_int_equal(th_int(&srv, "XLEN %s", "fw:ingest"), 20);
     assert_int_equal(th_int(&srv, "EXISTS %s", "fw:alerts"), 0);
     assert_int_equal(th_int(&srv, "EXISTS %s", "fw:map:hosts"), 0);
-    assert_type("fw:ingest:t1:a000007", "string");     /* markers carry the sensor */
+    assert_type("fw:ingest:t1:seen:2023-11-14", "hash");    /* markers carry the sensor */
+    assert_int_equal(th_int(&srv, "HEXISTS fw:ingest:t1:seen:2023-11-14 %s", "a000007"), 1);
     assert_type("fw:sensor:t1", "hash");        /* the heartbeat stays the sensor's */
     rdx_export_destroy(x);
 }
@@ -545,7 +550,7 @@ static void test_batches_exactly_once_across_noscript(void **state)
     rdx_export_alert(x, &a);            /* the same update again: a duplicate */
     rdx_export_flush(x, 2000000);
     assert_int_equal(th_int(&srv, "XLEN %s", "fw:alerts"), 391);
-    assert_int_equal(th_int(&srv, "EXISTS %s", "fw:alert:a000007:u3"), 1);
+    assert_int_equal(th_int(&srv, "HEXISTS fw:alerts:seen:2023-11-14 %s", "a000007:u3"), 1);
     rdx_export_destroy(x);
 }
 

@@ -108,17 +108,23 @@ const struct anz_host *anz_hosts_find(const struct anz_hosts *t, const struct fw
     return anz_lru_find(t->hosts, &k);
 }
 
+static void pair_key(struct anz_pair_key *k, uint8_t kind, const struct fw_ip *a,
+                     const struct fw_ip *b, uint16_t port)
+{
+    memset(k, 0, sizeof(*k));
+    ip_key(&k->a, a);
+    ip_key(&k->b, b);
+    k->port = port;
+    k->kind = kind;
+}
+
 struct anz_pair *anz_hosts_pair(struct anz_hosts *t, enum anz_pair_kind kind,
                                 const struct fw_ip *a, const struct fw_ip *b, uint16_t port,
                                 bool create, bool *created)
 {
     struct anz_pair_key k;
 
-    memset(&k, 0, sizeof(k));
-    ip_key(&k.a, a);
-    ip_key(&k.b, b);
-    k.port = port;
-    k.kind = (uint8_t)kind;
+    pair_key(&k, (uint8_t)kind, a, b, port);
     return anz_lru_get(t->pairs, &k, create, created);
 }
 
@@ -127,11 +133,7 @@ bool anz_hosts_remember(struct anz_hosts *t, enum anz_memo kind, const struct fw
 {
     struct anz_pair_key k;
 
-    memset(&k, 0, sizeof(k));
-    ip_key(&k.a, a);
-    ip_key(&k.b, b);
-    k.port = port;
-    k.kind = (uint8_t)kind;
+    pair_key(&k, (uint8_t)kind, a, b, port);
     return anz_seen_add(t->seen, &k, sizeof(k));
 }
 

@@ -320,6 +320,25 @@ static struct rdx_writer *second_writer(struct rdx_conn **c2)
     return w2;
 }
 
+/* With writes paused (800 ms), queue alerts 0..4 on wr and base2..base2+4 on
+ * w2 and send both: both checks run, both transactions wait. Returns when the
+ * pause is over and both EXECs have run; res is w2's send. */
+static void send_both_paused(struct rdx_writer *w2, unsigned base2, struct rdx_flush_res *res)
+{
+    uint64_t t0 = fw_time_mono_us();
+    unsigned i;
+
+    cmd_ok("CLIENT PAUSE %s WRITE", "800");
+    for (i = 0; i < 5; i++) {
+        queue_alert(i);
+        queue_alert_on(w2, base2 + i);
+    }
+    assert_int_equal(rdx_writer_send(wr, fw_time_mono_us(), on_retry, NULL, res), 0);
+    assert_int_equal(rdx_writer_send(w2, fw_time_mono_us(), on_retry, NULL, res), 0);
+    while (fw_time_mono_us() - t0 < 1000000)
+        th_sleep_ms(20);
+}
+
 /* Two writers pass the check for the same alerts before either writes (the
  * pause holds both transactions; this is also what a batch of ours that timed
  * out and still runs late looks like to its retry). The first EXEC adds them;
@@ -330,23 +349,13 @@ static void test_concurrent_writers_add_once(void **state)
     struct rdx_flush_res res;
     struct rdx_conn *c2;
     struct rdx_writer *w2;
-    uint64_t t0;
     unsigned i;
 
     (void)state;
     need_redis();
     w2 = second_writer(&c2);
-    t0 = fw_time_mono_us();
-    cmd_ok("CLIENT PAUSE %s WRITE", "800");
-    for (i = 0; i < 5; i++) {
-        queue_alert(i);
-        queue_alert_on(w2, i);
-    }
-    assert_int_equal(rdx_writer_send(wr, fw_time_mono_us(), on_retry, NULL, &res), 0);
-    assert_int_equal(rdx_writer_send(w2, fw_time_mono_us(), on_retry, NULL, &res), 0);
-    assert_int_equal(res.txs, 1);                   /* both checks found nothing */
-    while (fw_time_mono_us() - t0 < 1000000)        /* the pause is over: both EXECs ran */
-        th_sleep_ms(20);
+    send_both_paused(w2, 0, &res);
+    assert_int_equal(res.txs, 1);                   /* w2's check found nothing either */
     assert_int_equal(rdx_writer_collect(wr, fw_time_mono_us(), on_retry, NULL, &res), 0);
     assert_int_equal(res.alerts_new, 5);
     assert_int_equal(nretried, 0);
@@ -373,24 +382,13 @@ static void test_agents_do_not_abort_each_other(void **state)
     struct rdx_flush_res res;
     struct rdx_conn *c2;
     struct rdx_writer *w2;
-    uint64_t t0;
-    unsigned i;
 
     (void)state;
     need_redis();
     w2 = second_writer(&c2);
     rdx_writer_set_stream(wr, true, "s1");
     rdx_writer_set_stream(w2, true, "s2");
-    t0 = fw_time_mono_us();
-    cmd_ok("CLIENT PAUSE %s WRITE", "800");
-    for (i = 0; i < 5; i++) {
-        queue_alert(i);
-        queue_alert_on(w2, 10 + i);
-    }
-    assert_int_equal(rdx_writer_send(wr, fw_time_mono_us(), on_retry, NULL, &res), 0);
-    assert_int_equal(rdx_writer_send(w2, fw_time_mono_us(), on_retry, NULL, &res), 0);
-    while (fw_time_mono_us() - t0 < 1000000)
-        th_sleep_ms(20);
+    send_both_paused(w2, 10, &res);
     assert_int_equal(rdx_writer_collect(wr, fw_time_mono_us(), on_retry, NULL, &res), 0);
     assert_int_equal(res.alerts_new, 5);
     assert_int_equal(rdx_writer_collect(w2, fw_time_mono_us(), on_retry, NULL, &res), 0);

@@ -37,6 +37,10 @@ seed_corpus() {     # seed_corpus HARNESS DIR
     case $name in
     *yaml*|*config*|*rule*)
         find rules configs tests -name '*.yaml' -size -64k -exec cp {} "$dir/" \; 2>/dev/null || true ;;
+    fuzz_cap_*)     # whole small captures, classic pcap (the in-place reader's input)
+        for c in "${CAPS[@]}"; do
+            [ "$(stat -c %s "$c")" -lt 65536 ] && cp "$c" "$dir/" 2>/dev/null
+        done; true ;;
     fuzz_pkt|fuzz_decode|fuzz_wrk_worker|fuzz_meta_*)
         # frames / IP packets / UDP-53 and TCP payloads cut from the shared captures
         # and from fwgen scenarios (SSH and FIX are rare in the shared set)

@@ -18,7 +18,14 @@
 struct pkt_decoder {
     struct pkt_stats st;
     struct pkt_defrag *defrag;  /* owned */
+    struct pkt tun;             /* see pkt_decoder_tunnel */
+    bool has_tun;
 };
+
+/* Encapsulations whose carrier is a flow of its own (ndpiReader 4.2 reports
+ * these outer flows and not what they carry). */
+#define PKT_TUNNEL_FLOWS (PKT_ENC_GRE | PKT_ENC_ERSPAN | PKT_ENC_VXLAN | PKT_ENC_GENEVE | \
+                          PKT_ENC_TEREDO)
 
 struct pkt_decoder *pkt_decoder_create(const struct pkt_decoder_cfg *cfg)
 {
@@ -42,12 +49,28 @@ void pkt_decoder_destroy(struct pkt_decoder *d)
     fw_free(d);
 }
 
+/* The packet as decoded so far is the carrier of the tunnel being entered:
+ * keep it. Its UDP payload is already set; GRE's starts at its header. */
+static void pkt_keep_carrier(struct pkt_ctx *c)
+{
+    struct pkt *t = c->tun;
+
+    *t = *c->out;
+    if (t->proto != PKT_IPPROTO_UDP) {
+        t->payload_off = t->l4_off;
+        t->payload_len = t->ip_len > t->l4_off ? t->ip_len - t->l4_off : 0;
+    }
+    *c->has_tun = t->ip != NULL;
+}
+
 bool pkt_encap_enter(struct pkt_ctx *c, uint32_t encap_bit)
 {
     if (++c->depth > PKT_MAX_ENCAP) {
         c->too_deep = true;
         return false;
     }
+    if ((encap_bit & PKT_TUNNEL_FLOWS) && c->tun && !*c->has_tun)
+        pkt_keep_carrier(c);
     c->out->encap |= encap_bit;
     return true;
 }
@@ -147,10 +170,12 @@ static void pkt_count_outcome(const struct pkt_ctx *c, enum pkt_status s)
 enum pkt_status pkt_decode(struct pkt_decoder *d, enum pkt_link link, const uint8_t *frame,
                            uint32_t caplen, uint32_t wire_len, uint64_t ts_us, struct pkt *out)
 {
-    struct pkt_ctx c = { .out = out, .st = &d->st, .defrag = d->defrag };
+    struct pkt_ctx c = { .out = out, .st = &d->st, .defrag = d->defrag, .tun = &d->tun,
+                         .has_tun = &d->has_tun };
     struct fw_rd rd;
     enum pkt_status s;
 
+    d->has_tun = false;
     memset(out, 0, sizeof(*out));
     out->ts_us = ts_us;
     out->wire_len = wire_len;
@@ -162,6 +187,11 @@ enum pkt_status pkt_decode(struct pkt_decoder *d, enum pkt_link link, const uint
         s = PKT_MALFORMED;
     pkt_count_outcome(&c, s);
     return s;
+}
+
+const struct pkt *pkt_decoder_tunnel(const struct pkt_decoder *d)
+{
+    return d->has_tun ? &d->tun : NULL;
 }
 
 void pkt_decoder_expire(struct pkt_decoder *d, uint64_t now_us)

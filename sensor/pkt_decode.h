@@ -45,6 +45,17 @@ void pkt_decoder_destroy(struct pkt_decoder *d);
 enum pkt_status pkt_decode(struct pkt_decoder *d, enum pkt_link link, const uint8_t *frame,
                            uint32_t caplen, uint32_t wire_len, uint64_t ts_us, struct pkt *out);
 
+/* The outer flow of a tunnel in the frame last decoded, or NULL: the
+ * outermost GRE, ERSPAN, VXLAN, Geneve or Teredo carrier (its IP packet, with
+ * the UDP or GRE header as L4), as ndpiReader reports it, while *out of
+ * pkt_decode is the innermost packet. Set whatever that call returned once
+ * the carrier's own headers were read: its payload may be one we do not decode
+ * (PPTP's GRE, NHRP), truncated, malformed or a fragment held for reassembly,
+ * and the carrier is a flow on the wire all the same (a malformed tunnel
+ * payload is worth seeing). IP-in-IP (6in4, 4in4) is not reported apart.
+ * Pointers live until the next pkt_decode. */
+const struct pkt *pkt_decoder_tunnel(const struct pkt_decoder *d);
+
 /* Drop partial datagrams older than the timeout; call about once a second. */
 void pkt_decoder_expire(struct pkt_decoder *d, uint64_t now_us);
 const struct pkt_stats *pkt_decoder_stats(const struct pkt_decoder *d);

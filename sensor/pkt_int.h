@@ -63,6 +63,8 @@ struct pkt_ctx {
     int depth;                  /* encapsulation layers entered so far */
     bool too_deep;              /* PKT_MAX_ENCAP was exceeded (counted apart) */
     bool reassembled;           /* a datagram was rebuilt in this frame already */
+    struct pkt *tun;            /* the decoder's copy of the outermost tunnel's carrier */
+    bool *has_tun;
 };
 
 /* One more encapsulation layer: false (and ctx->too_deep) past PKT_MAX_ENCAP. */

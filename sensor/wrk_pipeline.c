@@ -847,18 +847,31 @@ static void progress_draw(struct pipeline *pl, bool final)
         return;
 }
 
-static void capture_frame(struct pipeline *pl, const struct cap_frame *f)
+static void dispatch(struct pipeline *pl, uint64_t ts_us, const struct pkt *p)
 {
-    struct pkt p;
-
-    if (pkt_decode(pl->dec, f->link, f->data, f->caplen, f->wire_len, f->ts_us, &p) != PKT_OK)
-        return;
     /* Multiply-shift spreads the hash evenly over any worker count. */
     if (pl->nworkers == 1)
-        ring_send(pl, &pl->slots[0], PIPE_MSG_PKT, f->ts_us, &p);
+        ring_send(pl, &pl->slots[0], PIPE_MSG_PKT, ts_us, p);
     else
-        ring_send(pl, &pl->slots[((uint64_t)pkt_flow_hash(&p) * pl->nworkers) >> 32],
-                  PIPE_MSG_PKT, f->ts_us, &p);
+        ring_send(pl, &pl->slots[((uint64_t)pkt_flow_hash(p) * pl->nworkers) >> 32],
+                  PIPE_MSG_PKT, ts_us, p);
+}
+
+/* The innermost packet, and a tunnel's carrier as a flow of its own
+ * (pkt_decoder_tunnel): an analyst sees the VXLAN or GRE tunnel between two
+ * endpoints as well as the conversations inside it. */
+static void capture_frame(struct pipeline *pl, const struct cap_frame *f)
+{
+    enum pkt_status s;
+    const struct pkt *tun;
+    struct pkt p;
+
+    s = pkt_decode(pl->dec, f->link, f->data, f->caplen, f->wire_len, f->ts_us, &p);
+    tun = pkt_decoder_tunnel(pl->dec);
+    if (s == PKT_OK)
+        dispatch(pl, f->ts_us, &p);
+    if (tun)
+        dispatch(pl, f->ts_us, tun);
 }
 
 static int capture_loop(struct pipeline *pl)

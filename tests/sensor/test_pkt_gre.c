@@ -254,6 +254,71 @@ static void test_teredo(void **state)
     assert_int_equal(p.dport, 3544);
 }
 
+/* The carrier of the outermost tunnel is reported as a flow of its own: the
+ * outer IPv4 172.16.0.1 > 172.16.0.2 with its UDP (VXLAN) or GRE header as L4,
+ * also when what it carries cannot be decoded; IP-in-IP and plain packets
+ * have none. */
+static void test_tunnel_carrier(void **state)
+{
+    static const uint8_t vxlan[] = { 0x08, 0, 0, 0, 0x00, 0x00, 0x2a, 0x00 };
+    static const uint8_t gre[] = { 0x00, 0x00, 0x08, 0x00 };
+    static const uint8_t gre_v1[] = { 0x00, 0x01, 0x88, 0x0b };    /* PPTP */
+    struct pkt_decoder *d = pkt_decoder_create(NULL);
+    const struct pkt *t;
+    struct pt_frame f;
+    struct pkt p;
+
+    (void)state;
+    pt_outer_udp(&f, 4789);
+    PT_ADD(&f, vxlan);
+    pt_eth_ipv4_tcp(&f);
+    pt_outer_done(&f);
+    assert_int_equal(pt_decode(d, PKT_LINK_ETHERNET, &f, &p), PKT_OK);
+    pt_assert_inner_tcp(&p);
+    t = pkt_decoder_tunnel(d);
+    assert_non_null(t);
+    assert_int_equal(t->proto, 17);
+    assert_int_equal(t->sport, 40000);
+    assert_int_equal(t->dport, 4789);
+    assert_int_equal(t->src.b[0], 172);
+    assert_int_equal(t->dst.b[3], 2);
+    assert_int_equal(t->ip_len, f.len - 14);
+    assert_int_equal(t->payload_len, f.len - 42);   /* the VXLAN header on */
+    assert_int_equal(t->encap, 0);
+    f.len = 42 + 8 + 10;                    /* inner Ethernet header cut */
+    pt_outer_done(&f);
+    assert_int_equal(pt_decode(d, PKT_LINK_ETHERNET, &f, &p), PKT_TRUNCATED);
+    assert_non_null(pkt_decoder_tunnel(d));         /* the carrier is still a flow */
+    pt_outer(&f, 47);
+    PT_ADD(&f, gre);
+    pt_inner_ip_tcp(&f);
+    pt_outer_done(&f);
+    assert_int_equal(pt_decode(d, PKT_LINK_ETHERNET, &f, &p), PKT_OK);
+    t = pkt_decoder_tunnel(d);
+    assert_non_null(t);
+    assert_int_equal(t->proto, 47);
+    assert_int_equal(t->l4_off, 20);
+    assert_int_equal(t->payload_off, 20);           /* the GRE header on */
+    assert_int_equal(t->payload_len, f.len - 34);
+    pt_outer(&f, 47);
+    PT_ADD(&f, gre_v1);
+    pt_outer_done(&f);
+    assert_int_equal(pt_decode(d, PKT_LINK_ETHERNET, &f, &p), PKT_UNSUPPORTED);
+    assert_non_null(pkt_decoder_tunnel(d));
+    assert_int_equal(pkt_decoder_tunnel(d)->proto, 47);
+    pt_outer(&f, 4);                        /* IP-in-IP: decapsulated, no carrier */
+    pt_inner_ip_tcp(&f);
+    pt_outer_done(&f);
+    assert_int_equal(pt_decode(d, PKT_LINK_ETHERNET, &f, &p), PKT_OK);
+    assert_null(pkt_decoder_tunnel(d));
+    f.len = 0;                              /* a plain packet */
+    pt_eth_ipv4_tcp(&f);
+    assert_int_equal(pt_decode(d, PKT_LINK_ETHERNET, &f, &p), PKT_OK);
+    assert_int_equal(p.encap, 0);
+    assert_null(pkt_decoder_tunnel(d));
+    pkt_decoder_destroy(d);
+}
+
 static void test_nested_tunnels_too_deep(void **state)
 {
     /* GRE/TEB repeated 9 times, each carrying Ethernet + IPv4 + GRE again */
@@ -290,6 +355,7 @@ int main(void)
         cmocka_unit_test(test_geneve),
         cmocka_unit_test(test_ipip),
         cmocka_unit_test(test_teredo),
+        cmocka_unit_test(test_tunnel_carrier),
         cmocka_unit_test(test_nested_tunnels_too_deep),
     };
 

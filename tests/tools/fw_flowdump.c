@@ -80,6 +80,8 @@ static int dump_file(const char *path, const struct fw_config *cfg)
         last = f.ts_us > last ? f.ts_us : last;
         if (pkt_decode(dec, f.link, f.data, f.caplen, f.wire_len, f.ts_us, &p) == PKT_OK)
             wrk_worker_packet(w, &p);
+        if (pkt_decoder_tunnel(dec))        /* as the sensor: the carrier too */
+            wrk_worker_packet(w, pkt_decoder_tunnel(dec));
     }
     if (rc < 0)
         fprintf(stderr, "fw_flowdump: %s: %s\n", path, cap_source_errmsg(src));

@@ -20,6 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const struct pkt_stats *st;
+    const struct pkt *t;
     struct pkt p;
     enum pkt_link link;
 
@@ -40,6 +41,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!p.ip || p.payload_off > p.ip_len || p.payload_len > p.ip_len - p.payload_off)
             abort();
     }
+    /* a tunnel's carrier is a packet of its own: the same bounds, and its L4
+     * header inside it (the worker reads the IP packet it describes) */
+    t = pkt_decoder_tunnel(dec);
+    if (t && (!t->ip || t->l4_off > t->ip_len || t->payload_off > t->ip_len ||
+              t->payload_len > t->ip_len - t->payload_off || t->payload_off < t->l4_off))
+        abort();
     pkt_decoder_expire(dec, now_us);
     st = pkt_decoder_stats(dec);
     if (st->packets != st->ok + st->truncated + st->malformed + st->unsupported +

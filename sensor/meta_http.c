@@ -12,7 +12,8 @@
  * (fields seen so far are filled), and header parsing stops at the blank line
  * or at the end of the data. Bare LF is accepted as a line end. Values are
  * copied verbatim, truncated to the field size; the JSON writer escapes them.
- * A control byte inside the request target means this is not HTTP.
+ * Control bytes inside the request target are kept percent-encoded (%00): the
+ * request is still HTTP, and such a URL is worth a rule.
  */
 #include "meta_parse.h"
 
@@ -46,24 +47,44 @@ static bool http_method(struct fw_rd *rd, struct meta_http *h)
     return false;
 }
 
-/* Request target up to SP/CR/LF; false when it holds a control byte. */
+/* Copy a request target into dst, control bytes percent-encoded: a NUL or
+ * another control byte in a URL is an attack (null-byte injection, parser
+ * confusion) that rules must be able to see, and a C string cannot hold the
+ * NUL itself. Cut at dstlen - 1 bytes, never inside an escape. */
+static void http_copy_target(char *dst, size_t dstlen, const uint8_t *p, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t i, o = 0;
+
+    for (i = 0; i < n; i++) {
+        bool ctl = p[i] < 0x20 || p[i] == 0x7f;
+
+        if (o + (ctl ? 3 : 1) > dstlen - 1)
+            break;
+        if (ctl) {
+            dst[o++] = '%';
+            dst[o++] = hex[p[i] >> 4];
+            dst[o++] = hex[p[i] & 15];
+        } else {
+            dst[o++] = (char)p[i];
+        }
+    }
+    dst[o] = '\0';
+}
+
+/* Request target up to SP/CR/LF; false when empty. */
 static bool http_target(struct fw_rd *rd, struct meta_http *h)
 {
     size_t n = meta_rd_span_until(rd, ' ', '\r');
     size_t lf = meta_rd_span_until(rd, '\n', '\n');
     const uint8_t *p;
-    size_t i;
 
     if (lf < n)
         n = lf;
     p = fw_rd_ptr(rd, n);
     if (n == 0 || !p)
         return false;
-    for (i = 0; i < n; i++) {
-        if (p[i] < 0x20 || p[i] == 0x7f)
-            return false;
-    }
-    meta_copy_field(h->url, sizeof(h->url), p, n);
+    http_copy_target(h->url, sizeof(h->url), p, n);
     return true;
 }
 

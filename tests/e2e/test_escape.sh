@@ -141,7 +141,11 @@ if not any(200 <= len(u.get("original", "")) <= 1024 and '"\\' in u["original"] 
     missing.append("long URL with quotes, bounded")
 if not any(150 <= len(x) <= 1024 and '\\"' in x for x in uas):
     missing.append("long User-Agent, bounded")
-if 'q"uote' not in reasons or "\u2028" not in reasons: missing.append("alert reasons")
+# a control byte in the URL does not hide the request: it stays HTTP, the
+# byte percent-encoded, and its Host reaches the (deduplicated) HTTP alert
+if not any(u.get("original", "").startswith('/a"b\\c%01d?x=') for u in urls):
+    missing.append("URL with a control byte, percent-encoded")
+if 'q"uote' not in reasons or 'evil"host\\' not in reasons: missing.append("alert reasons")
 if missing:
     print("# missing:", missing, [n[:40] for n in names])
 sys.exit(1 if missing else 0)

@@ -18,8 +18,6 @@ struct rdx_conn {
     struct rdx_url url;
     char url_safe[600];         /* for messages: password replaced by *** */
     uint64_t timeout_us;
-    char *script;               /* owned; NULL = none */
-    char sha[48];
     redisContext *ctx;          /* NULL when down */
     uint64_t next_try_us;       /* monotonic; 0 = now */
     uint64_t backoff_us;
@@ -193,8 +191,8 @@ int rdx_url_parse(const char *url, struct rdx_url *u, char *err, size_t errlen)
 
 /* ---------------------------------------------------------- create/destroy */
 
-struct rdx_conn *rdx_conn_create(const char *url, uint64_t timeout_us, const char *script,
-                                 char *errbuf, size_t errlen)
+struct rdx_conn *rdx_conn_create(const char *url, uint64_t timeout_us, char *errbuf,
+                                 size_t errlen)
 {
     struct rdx_conn *c = fw_calloc(1, sizeof(*c));
     char why[128];
@@ -215,11 +213,6 @@ struct rdx_conn *rdx_conn_create(const char *url, uint64_t timeout_us, const cha
                  c->url.pass[0] ? ":***@" : (c->url.user[0] ? "@" : ""), c->url.host,
                  c->url.port, c->url.db);
     c->timeout_us = timeout_us ? timeout_us : 2000000;
-    c->script = script ? fw_strdup(script) : NULL;
-    if (script && !c->script) {
-        free(c);
-        return NULL;
-    }
     return c;
 }
 
@@ -229,7 +222,6 @@ void rdx_conn_destroy(struct rdx_conn *c)
         return;
     if (c->ctx)
         redisFree(c->ctx);
-    free(c->script);
     free(c);
 }
 
@@ -243,7 +235,7 @@ static struct timeval tv_of(uint64_t us)
 }
 
 /* Run one setup command; 0, FW_EAUTH (refused AUTH), FW_ETIMEDOUT or FW_ECONN. */
-static int setup_cmd(struct rdx_conn *c, int argc, const char **argv, redisReply **out)
+static int setup_cmd(struct rdx_conn *c, int argc, const char **argv)
 {
     redisReply *r = redisCommandArgv(c->ctx, argc, argv, NULL);
     int rc = 0;
@@ -261,10 +253,7 @@ static int setup_cmd(struct rdx_conn *c, int argc, const char **argv, redisReply
                      strncmp(r->str, "WRONGPASS", 9) == 0
                  ? FW_EAUTH : FW_ECONN;
     }
-    if (rc == 0 && out)
-        *out = r;
-    else
-        freeReplyObject(r);
+    freeReplyObject(r);
     return rc;
 }
 
@@ -274,25 +263,16 @@ static int conn_session(struct rdx_conn *c)
     const char *name[3] = {"CLIENT", "SETNAME", "finwatch"};
     char db[16];
     const char *sel[2] = {"SELECT", db};
-    const char *load[3] = {"SCRIPT", "LOAD", c->script};
-    redisReply *r = NULL;
     int rc = 0;
 
     if (c->url.pass[0])
-        rc = c->url.user[0] ? setup_cmd(c, 3, auth, NULL)
-                            : setup_cmd(c, 2, (const char *[]){"AUTH", c->url.pass}, NULL);
+        rc = c->url.user[0] ? setup_cmd(c, 3, auth)
+                            : setup_cmd(c, 2, (const char *[]){"AUTH", c->url.pass});
     snprintf(db, sizeof(db), "%d", c->url.db);
     if (rc == 0 && c->url.db != 0)
-        rc = setup_cmd(c, 2, sel, NULL);
+        rc = setup_cmd(c, 2, sel);
     if (rc == 0)
-        rc = setup_cmd(c, 3, name, NULL);
-    if (rc == 0 && c->script)
-        rc = setup_cmd(c, 3, load, &r);
-    if (r) {
-        if (r->type == REDIS_REPLY_STRING)
-            snprintf(c->sha, sizeof(c->sha), "%.*s", (int)r->len, r->str);
-        freeReplyObject(r);
-    }
+        rc = setup_cmd(c, 3, name);
     return rc;
 }
 
@@ -390,16 +370,6 @@ redisContext *rdx_conn_ctx(struct rdx_conn *c)
 const char *rdx_conn_errmsg(const struct rdx_conn *c)
 {
     return c->errstr;
-}
-
-const char *rdx_conn_script_sha(const struct rdx_conn *c)
-{
-    return c->sha;
-}
-
-const char *rdx_conn_script(const struct rdx_conn *c)
-{
-    return c->script ? c->script : "";
 }
 
 uint64_t rdx_conn_reconnects(const struct rdx_conn *c)

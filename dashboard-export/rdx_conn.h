@@ -4,8 +4,8 @@
  * Parses redis://[user:pass@]host:port/db and unix:///path[?db=N], connects
  * with a bounded connect time, then sets the read/write timeout
  * (redisSetTimeout: a connect timeout does not bound reads), TCP keepalive,
- * AUTH, SELECT and SCRIPT LOAD of the alert script. hiredis 0.14 forgets all of
- * that on reconnect, so every (re)connect runs the whole setup again. A failed
+ * AUTH and SELECT. hiredis 0.14 forgets all of that on reconnect, so every
+ * (re)connect runs the whole setup again. A failed
  * attempt schedules the next one with exponential backoff (250 ms .. 30 s).
  * Only the exporter thread uses a connection; rdx_* files share the hiredis
  * context through rdx_int.h.
@@ -36,10 +36,9 @@ int rdx_url_parse(const char *url, struct rdx_url *u, char *err, size_t errlen);
 
 struct rdx_conn;
 
-/* url and script are copied; script (may be NULL) is SCRIPT LOADed at each
- * connect. No I/O here. NULL with a reason in errbuf when url is bad. */
-struct rdx_conn *rdx_conn_create(const char *url, uint64_t timeout_us, const char *script,
-                                 char *errbuf, size_t errlen);
+/* url is copied. No I/O here. NULL with a reason in errbuf when url is bad. */
+struct rdx_conn *rdx_conn_create(const char *url, uint64_t timeout_us, char *errbuf,
+                                 size_t errlen);
 void rdx_conn_destroy(struct rdx_conn *c);
 /* Connect (with the full setup) unless up; respects the backoff. now_us is the
  * monotonic clock. 0 = up; FW_EAGAIN = backing off; FW_ECONN, FW_ETIMEDOUT,
@@ -51,9 +50,6 @@ bool rdx_conn_up(const struct rdx_conn *c);
 /* The connection broke (I/O error, timeout, refused write): drop it and back off. */
 void rdx_conn_fail(struct rdx_conn *c, uint64_t now_us, const char *why);
 const char *rdx_conn_errmsg(const struct rdx_conn *c);
-/* SHA1 of the loaded script ("" until the first successful connect). */
-const char *rdx_conn_script_sha(const struct rdx_conn *c);
-const char *rdx_conn_script(const struct rdx_conn *c);
 uint64_t rdx_conn_reconnects(const struct rdx_conn *c);
 /* The URL with the password hidden, for messages. */
 const char *rdx_conn_url(const struct rdx_conn *c);

@@ -104,8 +104,7 @@ static int open_redis(struct rdx_export *x, char *errbuf, size_t errlen)
     const struct fw_config *c = x->cfg;
     char why[600];
 
-    /* no script: the writer adds alerts with a transaction (rdx_writer.h) */
-    x->conn = rdx_conn_create(c->redis_url, c->redis_timeout_us, NULL, errbuf, errlen);
+    x->conn = rdx_conn_create(c->redis_url, c->redis_timeout_us, errbuf, errlen);
     if (!x->conn)
         return FW_EINVAL;
     x->wr = rdx_writer_create(x->conn, c->redis_prefix[0] ? c->redis_prefix : "fw:",

@@ -81,7 +81,7 @@ static void test_url_rejects(void **state)
 static void test_conn_hides_password(void **state)
 {
     char err[128];
-    struct rdx_conn *c = rdx_conn_create("redis://:topsecret@127.0.0.1:1/0", 100000, NULL, err,
+    struct rdx_conn *c = rdx_conn_create("redis://:topsecret@127.0.0.1:1/0", 100000, err,
                                          sizeof(err));
 
     (void)state;
@@ -89,7 +89,7 @@ static void test_conn_hides_password(void **state)
     assert_null(strstr(rdx_conn_url(c), "topsecret"));
     assert_false(rdx_conn_up(c));
     rdx_conn_destroy(c);
-    assert_null(rdx_conn_create("bogus://", 1, NULL, err, sizeof(err)));
+    assert_null(rdx_conn_create("bogus://", 1, err, sizeof(err)));
     rdx_conn_destroy(NULL);
 }
 
@@ -97,7 +97,7 @@ static void test_refused_port_backs_off(void **state)
 {
     char err[128];
     /* port 1 on loopback: connection refused at once */
-    struct rdx_conn *c = rdx_conn_create("redis://127.0.0.1:1/0", 200000, NULL, err, sizeof(err));
+    struct rdx_conn *c = rdx_conn_create("redis://127.0.0.1:1/0", 200000, err, sizeof(err));
 
     (void)state;
     assert_non_null(c);

@@ -507,7 +507,7 @@ static void test_agent_mode_writes_ingest_only(void **state)
  * sent twice, with the script cache flushed in between (the writer needs no
  * script): each alert is in the stream once, in order, and updates get their
  * own entries. */
-static void test_batches_exactly_once_across_noscript(void **state)
+static void test_batches_exactly_once_sent_twice(void **state)
 {
     struct rdx_export_stats st;
     struct rdx_export *x;
@@ -560,7 +560,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_keys_have_documented_types, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stream_entry_fields, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outage_exactly_once, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_batches_exactly_once_across_noscript, setup,
+        cmocka_unit_test_setup_teardown(test_batches_exactly_once_sent_twice, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_oom_refusal_spools_then_recovers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wrong_password_spools, setup, teardown),

@@ -42,7 +42,7 @@ static int setup(void **state)
     if (th_redis_start(&srv) != 0)
         return -1;
     snprintf(url, sizeof(url), "redis://127.0.0.1:%d/0", srv.port);
-    conn = rdx_conn_create(url, 300000, NULL, err, sizeof(err));
+    conn = rdx_conn_create(url, 300000, err, sizeof(err));
     if (!conn || rdx_conn_ensure_now(conn, fw_time_mono_us()) != 0)
         return -1;
     wr = rdx_writer_create(conn, "fw:", 1000);
@@ -312,7 +312,7 @@ static struct rdx_writer *second_writer(struct rdx_conn **c2)
     struct rdx_writer *w2;
 
     snprintf(url, sizeof(url), "redis://127.0.0.1:%d/0", srv.port);
-    *c2 = rdx_conn_create(url, 300000, NULL, err, sizeof(err));
+    *c2 = rdx_conn_create(url, 300000, err, sizeof(err));
     assert_non_null(*c2);
     assert_int_equal(rdx_conn_ensure_now(*c2, fw_time_mono_us()), 0);
     w2 = rdx_writer_create(*c2, "fw:", 1000);

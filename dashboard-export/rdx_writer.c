@@ -59,9 +59,8 @@ struct rdx_writer {
     struct fw_buf marks;        /* scratch: the queue's marker fields, RESP bulk strings */
     struct fw_buf moff;         /* scratch: size_t offset of each marker in marks, then the end */
     struct fw_buf mbucket;      /* scratch: uint32_t bucket index of each marker */
-    struct fw_buf buckets;      /* scratch: this send's marker bucket keys, RESP bulk strings */
-    struct fw_buf boff;         /* scratch: size_t offsets into buckets (0 first, then ends) */
-    struct fw_buf bnames;       /* scratch: the same keys, RDX_BUCKET_MAX-byte records */
+    struct fw_buf bnames;       /* scratch: this send's marker bucket keys, RDX_BUCKET_MAX-byte
+                                 * NUL-terminated records */
     size_t nbuckets;
     uint32_t *slots;            /* scratch: hash set of markers (alert index + 1; 0 = free) */
     size_t nslots;              /* a power of two */
@@ -164,8 +163,6 @@ struct rdx_writer *rdx_writer_create(struct rdx_conn *conn, const char *prefix,
     fw_buf_init(&w->marks);
     fw_buf_init(&w->moff);
     fw_buf_init(&w->mbucket);
-    fw_buf_init(&w->buckets);
-    fw_buf_init(&w->boff);
     fw_buf_init(&w->bnames);
     fw_buf_init(&w->out);
     return w;
@@ -183,8 +180,6 @@ void rdx_writer_destroy(struct rdx_writer *w)
     fw_buf_free(&w->marks);
     fw_buf_free(&w->moff);
     fw_buf_free(&w->mbucket);
-    fw_buf_free(&w->buckets);
-    fw_buf_free(&w->boff);
     fw_buf_free(&w->bnames);
     fw_buf_free(&w->out);
     free(w->slots);
@@ -369,23 +364,16 @@ static void put_marker(struct fw_buf *b, const struct rdx_entry *e)
     fw_buf_append(b, "\r\n", 2);
 }
 
-/* Span i of a list of RESP bulk strings: offsets in off (size_t, one per item
- * and the end). */
-static void span_at(const struct fw_buf *data, const struct fw_buf *off, size_t i,
-                    const char **p, size_t *n)
+/* Marker field of alert i as put_marker wrote it into w->marks (offsets in
+ * w->moff: one per alert, then the end). */
+static void marker_at(const struct rdx_writer *w, size_t i, const char **p, size_t *n)
 {
     size_t a, b;
 
-    memcpy(&a, off->data + i * sizeof(size_t), sizeof(a));
-    memcpy(&b, off->data + (i + 1) * sizeof(size_t), sizeof(b));
-    *p = data->data + a;
+    memcpy(&a, w->moff.data + i * sizeof(size_t), sizeof(a));
+    memcpy(&b, w->moff.data + (i + 1) * sizeof(size_t), sizeof(b));
+    *p = w->marks.data + a;
     *n = b - a;
-}
-
-/* Marker field of alert i as put_marker wrote it into w->marks. */
-static void marker_at(const struct rdx_writer *w, size_t i, const char **p, size_t *n)
-{
-    span_at(&w->marks, &w->moff, i, p, n);
 }
 
 static uint32_t bucket_of(const struct rdx_writer *w, size_t i)
@@ -396,10 +384,15 @@ static uint32_t bucket_of(const struct rdx_writer *w, size_t i)
     return b;
 }
 
+/* Key of bucket bi of this send. */
+static const char *bucket_name(const struct rdx_writer *w, uint32_t bi)
+{
+    return w->bnames.data + (size_t)bi * RDX_BUCKET_MAX;
+}
+
 /* Index of bucket key k (NUL-terminated, < RDX_BUCKET_MAX) among this send's
- * buckets, added when new: its name into w->bnames (fixed-size records), its
- * RESP form into w->buckets. A send spans one day, or two around midnight: a
- * linear search is enough. */
+ * buckets, added to w->bnames when new. A send spans one day, or two around
+ * midnight: a linear search is enough. */
 static uint32_t bucket_find(struct rdx_writer *w, const char *k)
 {
     char rec[RDX_BUCKET_MAX] = {0};
@@ -407,22 +400,20 @@ static uint32_t bucket_find(struct rdx_writer *w, const char *k)
 
     snprintf(rec, sizeof(rec), "%s", k);
     for (i = 0; i < w->nbuckets && !w->bnames.failed; i++)
-        if (strcmp(w->bnames.data + i * RDX_BUCKET_MAX, rec) == 0)
+        if (strcmp(bucket_name(w, (uint32_t)i), rec) == 0)
             return (uint32_t)i;
     fw_buf_append(&w->bnames, rec, sizeof(rec));
-    resp_str(&w->buckets, rec);
-    fw_buf_append(&w->boff, &w->buckets.len, sizeof(size_t));
     return (uint32_t)w->nbuckets++;
 }
 
 /* Every alert's marker field into w->marks and its bucket into w->mbucket, in
- * queue order; the distinct buckets into w->buckets. Entries were checked
+ * queue order; the distinct buckets into w->bnames. Entries were checked
  * when queued, so they decode. */
 static void markers_build(struct rdx_writer *w, const struct rdx_queue *q)
 {
     const uint8_t *entry;
     struct rdx_entry e;
-    size_t off = 0, len, zero = 0;
+    size_t off = 0, len;
     char key[RDX_BUCKET_MAX];
     uint32_t b;
     uint8_t sev;
@@ -430,10 +421,7 @@ static void markers_build(struct rdx_writer *w, const struct rdx_queue *q)
     fw_buf_reset(&w->marks);
     fw_buf_reset(&w->moff);
     fw_buf_reset(&w->mbucket);
-    fw_buf_reset(&w->buckets);
     fw_buf_reset(&w->bnames);
-    fw_buf_reset(&w->boff);
-    fw_buf_append(&w->boff, &zero, sizeof(zero));
     w->nbuckets = 0;
     while (alert_next(q, &off, &entry, &len, &sev)) {
         fw_buf_append(&w->moff, &w->marks.len, sizeof(size_t));
@@ -505,8 +493,7 @@ static size_t put_hmget(struct rdx_writer *w, struct fw_buf *b, const struct rdx
         k += bucket_of(w, i) == bi;
     resp_len(b, '*', k + 2);
     resp_str(b, "HMGET");
-    span_at(&w->buckets, &w->boff, bi, &p, &n);
-    fw_buf_append(b, p, n);
+    resp_str(b, bucket_name(w, bi));
     for (i = 0; i < q->nalerts; i++) {
         if (bucket_of(w, i) != bi)
             continue;
@@ -585,7 +572,7 @@ static bool markers_check(struct rdx_writer *w, redisContext *ctx, struct rdx_qu
     for (bi = 0; bi < w->nbuckets; bi++)
         put_hmget(w, &w->out, q, bi);
     if (w->out.failed || w->marks.failed || w->moff.failed || w->mbucket.failed ||
-        w->buckets.failed || w->bnames.failed || w->boff.failed ||
+        w->bnames.failed ||
         !slots_clear(w, q->nalerts) ||
         redisAppendFormattedCommand(ctx, w->out.data, w->out.len) != REDIS_OK ||
         !write_all(ctx) || redisGetReply(ctx, (void **)&watch) != REDIS_OK || !watch)
@@ -611,8 +598,7 @@ static size_t put_bucket_writes(struct rdx_writer *w, const struct rdx_queue *q,
         return 0;
     resp_len(&w->out, '*', 2 + 2 * k);
     resp_str(&w->out, "HSET");
-    span_at(&w->buckets, &w->boff, bi, &p, &n);
-    fw_buf_append(&w->out, p, n);
+    resp_str(&w->out, bucket_name(w, bi));
     for (i = 0; i < q->nalerts; i++) {
         if (bucket_of(w, i) != bi || q->dup.data[i])
             continue;
@@ -622,8 +608,7 @@ static size_t put_bucket_writes(struct rdx_writer *w, const struct rdx_queue *q,
     }
     resp_len(&w->out, '*', 3);
     resp_str(&w->out, "EXPIRE");
-    span_at(&w->buckets, &w->boff, bi, &p, &n);
-    fw_buf_append(&w->out, p, n);
+    resp_str(&w->out, bucket_name(w, bi));
     resp_str(&w->out, STR(RDX_ALERT_TTL_S));
     return 2;
 }

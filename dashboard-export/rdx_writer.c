@@ -565,15 +565,16 @@ static bool markers_check(struct rdx_writer *w, redisContext *ctx, struct rdx_qu
     bool ok;
 
     markers_build(w, q);
+    /* the scratch lists are indexed below: give up before if one ran out */
+    if (w->marks.failed || w->moff.failed || w->mbucket.failed || w->bnames.failed)
+        return false;
     fw_buf_reset(&w->out);
     resp_len(&w->out, '*', 2);
     resp_str(&w->out, "WATCH");
     resp_str(&w->out, w->guard);
     for (bi = 0; bi < w->nbuckets; bi++)
         put_hmget(w, &w->out, q, bi);
-    if (w->out.failed || w->marks.failed || w->moff.failed || w->mbucket.failed ||
-        w->bnames.failed ||
-        !slots_clear(w, q->nalerts) ||
+    if (w->out.failed || !slots_clear(w, q->nalerts) ||
         redisAppendFormattedCommand(ctx, w->out.data, w->out.len) != REDIS_OK ||
         !write_all(ctx) || redisGetReply(ctx, (void **)&watch) != REDIS_OK || !watch)
         ok = false;

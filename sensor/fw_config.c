@@ -1051,14 +1051,14 @@ static int zone_search(const struct fw_config *cfg, const struct fw_ip *ip)
 {
     const struct fw_zone_range *v = cfg->zone_ranges, *best = NULL;
     size_t lo = 0, hi = cfg->nzone_ranges, len = family_len(ip->family);
+    struct fw_zone_range probe = {.family = ip->family};
 
+    memcpy(probe.lo, ip->b, sizeof(probe.lo));
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         const struct fw_zone_range *r = &v[mid];
-        int c = r->family != ip->family ? (r->family < ip->family ? -1 : 1)
-                                        : memcmp(r->lo, ip->b, len);
 
-        if (c <= 0) {
+        if (zone_range_cmp(r, &probe) <= 0) {
             if (r->family == ip->family)
                 best = r;
             lo = mid + 1;

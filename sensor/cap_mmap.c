@@ -148,6 +148,18 @@ static int damaged(struct cap_mmap *m)
     return FW_EPARSE;
 }
 
+/* [off, off + need) readable through the window, mapping another one when
+ * needed; a failed mmap damages the rest of the file, as a read error does in
+ * libpcap. */
+static bool readable(struct cap_mmap *m, uint64_t off, size_t need)
+{
+    if (in_window(m, off, need) || map_window(m, off, need))
+        return true;
+    snprintf(m->err, sizeof(m->err), "error reading dump file: %s", strerror(errno));
+    damaged(m);
+    return false;
+}
+
 int cap_mmap_next(struct cap_mmap *m, struct cap_mmap_rec *r)
 {
     uint64_t left = m->size - m->off;
@@ -165,10 +177,8 @@ int cap_mmap_next(struct cap_mmap *m, struct cap_mmap_rec *r)
                  PCAP_REC_HDR, (size_t)left);
         return damaged(m);
     }
-    if (!in_window(m, m->off, PCAP_REC_HDR) && !map_window(m, m->off, PCAP_REC_HDR)) {
-        snprintf(m->err, sizeof(m->err), "error reading dump file: %s", strerror(errno));
-        return damaged(m);
-    }
+    if (!readable(m, m->off, PCAP_REC_HDR))
+        return FW_EPARSE;
     h = at(m, m->off);
     sec = rd32(m, h);
     frac = rd32(m, h + 4);
@@ -197,11 +207,8 @@ int cap_mmap_next(struct cap_mmap *m, struct cap_mmap_rec *r)
                  (size_t)left);
         return damaged(m);
     }
-    if (!in_window(m, m->off, PCAP_REC_HDR + caplen) &&
-        !map_window(m, m->off, PCAP_REC_HDR + caplen)) {
-        snprintf(m->err, sizeof(m->err), "error reading dump file: %s", strerror(errno));
-        return damaged(m);
-    }
+    if (!readable(m, m->off, PCAP_REC_HDR + caplen))
+        return FW_EPARSE;
     /* exactly as libpcap 1.10: its fields are signed 32-bit, but its byte swap
      * yields unsigned values, so only a swapped file's stamps stay positive */
     if (m->swapped)

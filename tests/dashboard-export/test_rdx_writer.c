@@ -173,6 +173,16 @@ static void assert_retried_in_order(size_t n)
         assert_int_equal(retried[i], i);
 }
 
+/* The connection gave up: alerts 0..n-1 went to the callback in order and
+ * nothing is left queued or in flight. */
+static void assert_all_handed_back(size_t n)
+{
+    assert_retried_in_order(n);
+    assert_int_equal(rdx_writer_inflight(wr), 0);
+    assert_int_equal(rdx_writer_pending(wr), 0);
+    assert_false(rdx_conn_up(conn));
+}
+
 /* Wait until the server answers again, reconnect, and flush alerts 0..n-1
  * once more: each is in the stream once, whatever the lost batch did. */
 static void reflush_idempotent(unsigned n)
@@ -218,10 +228,7 @@ static void test_unconfirmed_in_flight_retried_in_order(void **state)
     assert_true(fw_time_mono_us() - t0 < 1500000);      /* it was the pause, not its end */
     assert_int_equal(res.alerts_retry, 15);
     assert_int_equal(res.alerts_new, 0);
-    assert_retried_in_order(15);
-    assert_int_equal(rdx_writer_inflight(wr), 0);
-    assert_int_equal(rdx_writer_pending(wr), 0);
-    assert_false(rdx_conn_up(conn));
+    assert_all_handed_back(15);
     while (fw_time_mono_us() - t0 < 1700000)          /* the pause is over */
         th_sleep_ms(20);
     /* the retries are idempotent: the server may still run the lost batch */
@@ -245,10 +252,7 @@ static void test_check_timeout_retries_queue(void **state)
     assert_int_equal(rdx_writer_send(wr, fw_time_mono_us(), on_retry, NULL, &res), FW_ECONN);
     assert_int_equal(res.alerts_retry, 10);
     assert_int_equal(res.txs, 0);
-    assert_retried_in_order(10);
-    assert_int_equal(rdx_writer_inflight(wr), 0);
-    assert_int_equal(rdx_writer_pending(wr), 0);
-    assert_false(rdx_conn_up(conn));
+    assert_all_handed_back(10);
     redisFree(blocker);
     reflush_idempotent(10);
 }

@@ -75,7 +75,6 @@ uint64_t anz_hll_count(const struct anz_hll *h)
     const double m = ANZ_HLL_REGS;
     double sum = 0, est;
     unsigned i, zeros = 0;
-
     uint64_t n;
 
     if (!h->dense)

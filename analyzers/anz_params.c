@@ -192,6 +192,9 @@ static const struct anz_param_spec pa_params[] = {
     P(det_protocol_anomaly_params, "known_comp_ids", ANZ_P_LIST, "[]",
       "FIX SenderCompID/TargetCompID allowed; empty = not checked", ANZ_C_STRS,
       known_comp_ids),
+    P(det_protocol_anomaly_params, "http_control_bytes", ANZ_P_BOOL, "true",
+      "alert on raw control bytes in an HTTP request's target, Host or User-Agent",
+      ANZ_C_BOOL, http_control_bytes),
 };
 
 static const struct anz_param_spec asset_params[] = {

@@ -1,4 +1,5 @@
-/* analyzers/det_protocol_anomaly.c: SSH off-port, non-TLS on 443, odd FIX. */
+/* analyzers/det_protocol_anomaly.c: SSH off-port, non-TLS on 443, odd FIX,
+ * HTTP requests with raw control bytes. */
 #include "det_protocol_anomaly.h"
 
 #include <stdio.h>
@@ -9,6 +10,7 @@ enum pa_case {
     PA_NOT_TLS,
     PA_FIX_COMPID,
     PA_FIX_MALFORMED,
+    PA_HTTP_CTL,
 };
 
 static bool is_ssh(const struct flow_rec *r)
@@ -22,7 +24,7 @@ static void pa_fill(const struct det_protocol_anomaly_params *p, const struct de
 {
     const struct flow_rec *r = &c->evt->rec;
     static const char *const names[] = {"ssh_off_port", "not_tls_on_tls_port", "fix_unknown_compid",
-                                        "fix_malformed"};
+                                        "fix_malformed", "http_control_bytes"};
     struct fw_buf b;
     int kk = (int)k;
 
@@ -40,6 +42,11 @@ static void pa_fill(const struct det_protocol_anomaly_params *p, const struct de
         fw_buf_json_kv_str(&b, "sender_comp_id", r->fix.sender_comp_id);
         fw_buf_json_kv_str(&b, "target_comp_id", r->fix.target_comp_id);
         fw_buf_json_kv_u64(&b, "malformed", r->fix.malformed);
+    }
+    if (k == PA_HTTP_CTL) {
+        fw_buf_json_kv_str(&b, "method", r->http.method);
+        fw_buf_json_kv_str(&b, "url", r->http.url);
+        fw_buf_json_kv_str(&b, "host", r->http.host);
     }
     fw_buf_putc(&b, '}');
     det_hit_evidence(hit, &b);
@@ -69,6 +76,38 @@ static bool pa_fix(const struct det_protocol_anomaly_params *p, const struct det
     return false;
 }
 
+/* Which fields held raw control bytes, as "URL, Host" for the reason. */
+static void pa_ctl_where(uint8_t ctl, char *out, size_t len)
+{
+    static const struct {
+        uint8_t bit;
+        const char *name;
+    } fields[] = {{META_HTTP_CTL_URL, "URL"}, {META_HTTP_CTL_HOST, "Host"},
+                  {META_HTTP_CTL_UA, "User-Agent"}};
+    size_t i, o = 0;
+
+    out[0] = '\0';
+    for (i = 0; i < sizeof(fields) / sizeof(fields[0]) && o < len; i++)
+        if (ctl & fields[i].bit)
+            o += (size_t)snprintf(out + o, len - o, "%s%s", o ? ", " : "", fields[i].name);
+}
+
+static bool pa_http(const struct det_protocol_anomaly_params *p, const struct det_ctx *c,
+                    struct det_hit *hit)
+{
+    const struct meta_http *h = &c->evt->rec.http;
+    char detail[200], where[32];
+
+    if (!p->http_control_bytes || !h->ctl)
+        return false;
+    pa_ctl_where(h->ctl, where, sizeof(where));
+    snprintf(detail, sizeof(detail),
+             "HTTP request with raw control bytes in the %s (null-byte injection or parser "
+             "confusion): %.16s %.60s", where, h->method, h->url);
+    pa_fill(p, c, PA_HTTP_CTL, detail, hit);
+    return true;
+}
+
 bool det_protocol_anomaly_eval(const struct det_protocol_anomaly_params *p, struct det_ctx *c,
                                bool update, struct det_hit *hit)
 {
@@ -93,6 +132,8 @@ bool det_protocol_anomaly_eval(const struct det_protocol_anomaly_params *p, stru
         pa_fill(p, c, PA_NOT_TLS, detail, hit);
         return true;
     }
+    if ((r->meta & FLOW_META_HTTP) && pa_http(p, c, hit))
+        return true;
     if (r->meta & FLOW_META_FIX)
         return pa_fix(p, c, hit);
     return false;

@@ -54,6 +54,7 @@ enum flow_meta_tag {
     FLOW_TAG_SSH_CLIENT,
     FLOW_TAG_SSH_SERVER,
     FLOW_TAG_FIX,               /* struct meta_fix, raw */
+    FLOW_TAG_HTTP_CTL,          /* 1 byte, META_HTTP_CTL_*; absent when 0 */
 };
 
 #define FLOW_META_VAL_MAX 255   /* longest value a tag holds */

@@ -13,7 +13,10 @@
  * or at the end of the data. Bare LF is accepted as a line end. Values are
  * copied verbatim, truncated to the field size; the JSON writer escapes them.
  * Control bytes inside the request target are kept percent-encoded (%00): the
- * request is still HTTP, and such a URL is worth a rule.
+ * request is still HTTP, and such a URL is worth a rule. Raw control bytes in
+ * the target, Host or User-Agent are also flagged in h->ctl (META_HTTP_CTL_*)
+ * for the protocol_anomaly analyzer: an encoded %00 is the client's choice, a
+ * raw one breaks the grammar.
  */
 #include "meta_parse.h"
 
@@ -47,6 +50,23 @@ static bool http_method(struct fw_rd *rd, struct meta_http *h)
     return false;
 }
 
+static bool http_is_ctl(uint8_t c)
+{
+    return c < 0x20 || c == 0x7f;
+}
+
+/* Any control byte in p[0..n), HTAB allowed or not; the whole span, also
+ * past what the copy keeps. */
+static bool http_has_ctl(const uint8_t *p, size_t n, bool tab_ok)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (http_is_ctl(p[i]) && !(tab_ok && p[i] == '\t'))
+            return true;
+    return false;
+}
+
 /* Copy a request target into dst, control bytes percent-encoded: a NUL or
  * another control byte in a URL is an attack (null-byte injection, parser
  * confusion) that rules must be able to see, and a C string cannot hold the
@@ -57,7 +77,7 @@ static void http_copy_target(char *dst, size_t dstlen, const uint8_t *p, size_t 
     size_t i, o = 0;
 
     for (i = 0; i < n; i++) {
-        bool ctl = p[i] < 0x20 || p[i] == 0x7f;
+        bool ctl = http_is_ctl(p[i]);
 
         if (o + (ctl ? 3 : 1) > dstlen - 1)
             break;
@@ -85,6 +105,8 @@ static bool http_target(struct fw_rd *rd, struct meta_http *h)
     if (n == 0 || !p)
         return false;
     http_copy_target(h->url, sizeof(h->url), p, n);
+    if (http_has_ctl(p, n, false))
+        h->ctl |= META_HTTP_CTL_URL;
     return true;
 }
 
@@ -119,8 +141,10 @@ static struct fw_rd http_line(struct fw_rd *rd)
     return line;
 }
 
-/* Copy the value of a header line (after ':'), trimmed of OWS. */
-static void http_value(struct fw_rd *line, char *dst, size_t dstlen)
+/* Copy the value of a header line (after ':'), trimmed of OWS; ctl_flag goes
+ * into *flags when the value holds a control byte other than HTAB. */
+static void http_value(struct fw_rd *line, char *dst, size_t dstlen, uint8_t *flags,
+                       uint8_t ctl_flag)
 {
     size_t n;
     const uint8_t *p;
@@ -131,8 +155,11 @@ static void http_value(struct fw_rd *line, char *dst, size_t dstlen)
     p = fw_rd_ptr(line, n);
     while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
         n--;
-    if (p)
-        meta_copy_field(dst, dstlen, p, n);
+    if (!p)
+        return;
+    if (http_has_ctl(p, n, true))
+        *flags |= ctl_flag;
+    meta_copy_field(dst, dstlen, p, n);
 }
 
 /* Header lines until the blank line or the end of the data; the first Host and
@@ -151,10 +178,11 @@ static void http_headers(struct fw_rd *rd, struct meta_http *h)
         name = fw_rd_ptr(&line, colon);
         fw_rd_skip(&line, 1);
         if (colon == 4 && strncasecmp((const char *)name, "host", 4) == 0 && !h->host[0])
-            http_value(&line, h->host, sizeof(h->host));
+            http_value(&line, h->host, sizeof(h->host), &h->ctl, META_HTTP_CTL_HOST);
         else if (colon == 10 && strncasecmp((const char *)name, "user-agent", 10) == 0 &&
                  !h->user_agent[0])
-            http_value(&line, h->user_agent, sizeof(h->user_agent));
+            http_value(&line, h->user_agent, sizeof(h->user_agent), &h->ctl,
+                       META_HTTP_CTL_UA);
     }
 }
 
@@ -163,6 +191,7 @@ bool meta_http_parse_request(const uint8_t *data, size_t len, struct meta_http *
     struct fw_rd rd;
 
     h->method[0] = h->url[0] = h->host[0] = h->user_agent[0] = '\0';
+    h->ctl = 0;
     if (!data)
         return false;
     fw_rd_init(&rd, data, len);
@@ -181,6 +210,7 @@ bool meta_http_parse_request(const uint8_t *data, size_t len, struct meta_http *
 
 not_http:
     h->method[0] = h->url[0] = '\0';
+    h->ctl = 0;
     return false;
 }
 

@@ -51,7 +51,14 @@ struct meta_http {
     char url[256];
     char user_agent[192];
     uint16_t status;                /* from the first response, 0 if none seen */
+    uint8_t ctl;                    /* META_HTTP_CTL_*: where the request had raw control bytes */
 };
+
+/* Raw control bytes (other than HTAB in a field value) where RFC 9112/9110 allow
+ * none: no client sends them; parser confusion and null-byte injection do. */
+#define META_HTTP_CTL_URL 0x01u     /* request target (kept %XX-encoded in url) */
+#define META_HTTP_CTL_HOST 0x02u    /* Host value (copied up to the first NUL) */
+#define META_HTTP_CTL_UA 0x04u      /* User-Agent value */
 
 struct meta_tls {
     char server_name[128];          /* SNI */

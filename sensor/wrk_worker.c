@@ -100,6 +100,8 @@ static void wrk_rec_app(const struct flow_entry *e, struct flow_rec *r)
         r->http.status = wrk_be16(v, len);
         r->meta |= FLOW_META_HTTP;
     }
+    if ((v = flow_meta_get(e, FLOW_TAG_HTTP_CTL, &len)) && len == 1)
+        r->http.ctl = v[0];
     if (flow_meta_get_str(e, FLOW_TAG_TLS_SNI, r->tls.server_name, sizeof(r->tls.server_name)) |
         flow_meta_get_str(e, FLOW_TAG_TLS_JA3, r->tls.ja3_client, sizeof(r->tls.ja3_client)))
         r->meta |= FLOW_META_TLS;
@@ -267,6 +269,8 @@ static void wrk_http(struct wrk_worker *w, struct flow_entry *e, const uint8_t *
         flow_meta_set_str(w->ft, e, FLOW_TAG_HTTP_HOST, h->host);
         flow_meta_set_str(w->ft, e, FLOW_TAG_HTTP_URL, h->url);
         flow_meta_set_str(w->ft, e, FLOW_TAG_HTTP_UA, h->user_agent);
+        if (h->ctl)
+            flow_meta_set(w->ft, e, FLOW_TAG_HTTP_CTL, &h->ctl, 1);
     } else if (!from_src && !flow_meta_get(e, FLOW_TAG_HTTP_STATUS, &(size_t){ 0 }) &&
                meta_http_parse_response(data, len, h) && h->status) {
         uint8_t st[2] = { (uint8_t)(h->status >> 8), (uint8_t)h->status };

@@ -1,4 +1,5 @@
-/* tests/analyzers/test_det_protocol_anomaly.c: SSH off-port, non-TLS on 443, FIX CompIDs. */
+/* tests/analyzers/test_det_protocol_anomaly.c: SSH off-port, non-TLS on 443, FIX CompIDs,
+ * HTTP control bytes. */
 #include <stdio.h>
 
 #include "anz_test.h"
@@ -46,6 +47,52 @@ static void test_anomalies_fire(void **state)
     anz_hosts_destroy(t);
 }
 
+static void http_flow(struct flow_evt *e, const char *url, uint8_t ctl)
+{
+    flow(e, "10.30.0.10", 80, "HTTP");
+    e->rec.meta = FLOW_META_HTTP;
+    snprintf(e->rec.http.method, sizeof(e->rec.http.method), "GET");
+    snprintf(e->rec.http.url, sizeof(e->rec.http.url), "%s", url);
+    snprintf(e->rec.http.host, sizeof(e->rec.http.host), "portal.bank.example");
+    e->rec.http.ctl = ctl;
+}
+
+/* Raw control bytes in a request: an alert naming the fields, the URL as the
+ * sensor keeps it (percent-encoded) in reason and evidence; none for a
+ * client's own %00 or when switched off. */
+static void test_http_control_bytes(void **state)
+{
+    struct anz_hosts *t = anz_hosts_create(100, 100);
+    struct det_protocol_anomaly_params p;
+    struct det_hit hit;
+    struct flow_evt e;
+    struct det_ctx c;
+
+    (void)state;
+    tdefaults(ANZ_PROTOCOL_ANOMALY, &p);
+    assert_true(p.http_control_bytes);
+    http_flow(&e, "/admin%00.php", META_HTTP_CTL_URL | META_HTTP_CTL_HOST);
+    tctx(&c, t, &e, T0);
+    assert_true(det_protocol_anomaly_eval(&p, &c, true, &hit));
+    assert_non_null(strstr(hit.reason, "raw control bytes in the URL, Host"));
+    assert_non_null(strstr(hit.reason, "GET /admin%00.php"));
+    assert_non_null(strstr(hit.evidence, "\"check\":\"http_control_bytes\""));
+    assert_non_null(strstr(hit.evidence, "\"url\":\"/admin%00.php\""));
+    http_flow(&e, "/x", META_HTTP_CTL_UA);
+    tctx(&c, t, &e, T0);
+    assert_true(det_protocol_anomaly_eval(&p, &c, true, &hit));
+    assert_non_null(strstr(hit.reason, "in the User-Agent ("));
+
+    http_flow(&e, "/admin%00.php", 0);          /* encoded by the client: rules' business */
+    tctx(&c, t, &e, T0);
+    assert_false(det_protocol_anomaly_eval(&p, &c, true, &hit));
+    p.http_control_bytes = false;
+    http_flow(&e, "/admin%00.php", META_HTTP_CTL_URL);
+    tctx(&c, t, &e, T0);
+    assert_false(det_protocol_anomaly_eval(&p, &c, true, &hit));
+    anz_hosts_destroy(t);
+}
+
 static void test_normal_quiet(void **state)
 {
     struct anz_hosts *t = anz_hosts_create(100, 100);
@@ -80,6 +127,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_anomalies_fire),
         cmocka_unit_test(test_normal_quiet),
+        cmocka_unit_test(test_http_control_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -189,3 +189,24 @@ b.decode("utf-8")
 bad = [c for c in b if c < 0x20 and c not in (0x0A, 0x09)]
 sys.exit(1 if bad or b"\xe2\x80\xa8" in b else 0)
 PY
+
+# With the default pack, the request whose URL and User-Agent carry raw control
+# bytes is a protocol anomaly (FW-PROTO-001, check http_control_bytes): one
+# alert naming both fields, its URL as kept (percent-encoded); the clean and the
+# merely odd requests (U+2028, invalid UTF-8, %22) raise none.
+timeout 120 "$FW_BIN" sensor -r "$TMP/hostile.pcap" --rules "$FW_ROOT/rules/detections" \
+    --no-redis --alerts "$TMP/alerts-pack.json" -q --no-summary 2>"$TMP/err-pack"
+check "sensor exits 0 with the default pack" [ "$?" -eq 0 ]
+check "raw control bytes in an HTTP request: one protocol anomaly, fields named" \
+    python3 - "$TMP/alerts-pack.json" <<'PY'
+import json, sys
+alerts = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
+ctl = [a for a in alerts if a["rule"]["id"] == "FW-PROTO-001" and
+       a["finwatch"]["evidence"].get("check") == "http_control_bytes"]
+if len(ctl) != 1:
+    print("# %d http_control_bytes alerts of %d" % (len(ctl), len(alerts))); sys.exit(1)
+r = ctl[0]["event"]["reason"]
+ok = "URL, User-Agent" in r and '/a"b\\c%01d?x=' in r and ctl[0]["destination"]["port"] == 80
+print("# " + r[:160])
+sys.exit(0 if ok else 1)
+PY

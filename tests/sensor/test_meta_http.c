@@ -73,6 +73,7 @@ static void test_control_bytes_in_target(void **state)
     assert_true(meta_http_parse_request((const uint8_t *)req, sizeof(req) - 1, &h));
     assert_string_equal(h.url, "/admin%00.php?a=%01%7F");
     assert_string_equal(h.host, "h");
+    assert_int_equal(h.ctl, META_HTTP_CTL_URL);
     /* a long target of control bytes is cut at the field size, never mid-escape */
     memcpy(big, "GET /", 5);
     for (i = 5; i < 305; i++)
@@ -81,6 +82,38 @@ static void test_control_bytes_in_target(void **state)
     assert_true(meta_http_parse_request((const uint8_t *)big, 318, &h));
     assert_int_equal(strlen(h.url), 1 + 3 * 84);
     assert_int_equal(strncmp(h.url, "/%02%02", 7), 0);
+    assert_int_equal(h.ctl, META_HTTP_CTL_URL);
+}
+
+/* h->ctl tells raw control bytes (the grammar broken: an attack or a broken
+ * client) from a client's own %00 and from HTAB, which field values allow. */
+static void test_control_byte_flags(void **state)
+{
+    static const char host_nul[] = "GET / HTTP/1.1\r\nHost: bank.example\x00.evil\r\n\r\n";
+    struct meta_http h;
+    char big[400];
+
+    (void)state;
+    assert_true(parse_req("GET /a%00.php HTTP/1.1\r\nHost: h\r\n"
+                          "User-Agent: Mozilla/5.0\t(X11)\r\n\r\n", &h));
+    assert_string_equal(h.url, "/a%00.php");
+    assert_int_equal(h.ctl, 0);
+    assert_true(meta_http_parse_request((const uint8_t *)host_nul, sizeof(host_nul) - 1, &h));
+    assert_string_equal(h.host, "bank.example");       /* a C string ends at the NUL */
+    assert_int_equal(h.ctl, META_HTTP_CTL_HOST);
+    assert_true(parse_req("GET /\x1b[2J HTTP/1.1\r\nUser-Agent: a\rb\r\n\r\n", &h));
+    assert_int_equal(h.ctl, META_HTTP_CTL_URL | META_HTTP_CTL_UA);
+    /* a control byte past what the url field keeps still counts */
+    memset(big, 'a', sizeof(big));
+    memcpy(big, "GET /", 5);
+    big[350] = 0x00;
+    memcpy(big + 380, " HTTP/1.1\r\n\r\n", 13);
+    assert_true(meta_http_parse_request((const uint8_t *)big, 393, &h));
+    assert_null(memchr(h.url, '%', strlen(h.url)));
+    assert_int_equal(h.ctl, META_HTTP_CTL_URL);
+    /* a parse that fails leaves no flag behind */
+    assert_false(parse_req("GET /\x01 HTTP/1.1 junk\r\n\r\n", &h));
+    assert_int_equal(h.ctl, 0);
 }
 
 static void test_not_http(void **state)
@@ -158,6 +191,7 @@ static void test_hostile_header_values(void **state)
     assert_true(parse_req(req, &h));
     assert_string_equal(h.host, "a\"b\\c\xc3\xa9\xff");
     assert_string_equal(h.user_agent, "x\x01y");
+    assert_int_equal(h.ctl, META_HTTP_CTL_UA);
 }
 
 static bool parse_resp(const char *s, struct meta_http *h)
@@ -213,6 +247,7 @@ int main(void)
         cmocka_unit_test(test_request),
         cmocka_unit_test(test_request_variants),
         cmocka_unit_test(test_control_bytes_in_target),
+        cmocka_unit_test(test_control_byte_flags),
         cmocka_unit_test(test_not_http),
         cmocka_unit_test(test_request_cut_everywhere),
         cmocka_unit_test(test_truncation_to_field),

@@ -97,7 +97,10 @@ struct flow_table *flow_table_create(uint64_t flows_max);
 /* Frees entries and their metadata blobs (not their dpi state). NULL is a no-op. */
 void flow_table_destroy(struct flow_table *t);
 
-/* Symmetric hash of the packet's flow key (same value both directions). */
+/* Symmetric hash of the packet's flow key (same value both directions; ICMP's
+ * type and code left out, as the key leaves them out). The capture thread
+ * shards packets to workers by it and hands it over, so a worker's table and
+ * the sharding can never disagree on what one flow is. */
 uint32_t flow_table_hash(const struct pkt *p);
 /* Entry of p's flow or NULL; *from_src tells whether p was sent by the entry's
  * source. hash is flow_table_hash(p). */

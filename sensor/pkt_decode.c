@@ -10,7 +10,6 @@
 #include "pkt_decode.h"
 
 #include <string.h>
-#include <xxhash.h>
 
 #include "fw_alloc.h"
 #include "pkt_int.h"
@@ -202,30 +201,4 @@ void pkt_decoder_expire(struct pkt_decoder *d, uint64_t now_us)
 const struct pkt_stats *pkt_decoder_stats(const struct pkt_decoder *d)
 {
     return &d->st;
-}
-
-/* Both directions must hash alike, so the endpoints are put in a canonical
- * order (lower address/port pair first) before hashing. */
-uint32_t pkt_flow_hash(const struct pkt *p)
-{
-    struct {
-        uint8_t a[16], b[16];
-        uint16_t pa, pb;
-        uint16_t vlan;
-        uint8_t proto, family;
-    } k;
-    int cmp = memcmp(p->src.b, p->dst.b, sizeof(p->src.b));
-    bool swap = cmp > 0 || (cmp == 0 && p->sport > p->dport);
-    uint64_t h;
-
-    memset(&k, 0, sizeof(k));
-    memcpy(k.a, swap ? p->dst.b : p->src.b, sizeof(k.a));
-    memcpy(k.b, swap ? p->src.b : p->dst.b, sizeof(k.b));
-    k.pa = swap ? p->dport : p->sport;
-    k.pb = swap ? p->sport : p->dport;
-    k.vlan = p->vlan;
-    k.proto = p->proto;
-    k.family = p->src.family;
-    h = XXH3_64bits(&k, sizeof(k));
-    return (uint32_t)(h ^ (h >> 32));
 }

@@ -60,7 +60,4 @@ const struct pkt *pkt_decoder_tunnel(const struct pkt_decoder *d);
 void pkt_decoder_expire(struct pkt_decoder *d, uint64_t now_us);
 const struct pkt_stats *pkt_decoder_stats(const struct pkt_decoder *d);
 
-/* Symmetric hash of the 5-tuple + VLAN: equal for both directions of a flow. */
-uint32_t pkt_flow_hash(const struct pkt *p);
-
 #endif

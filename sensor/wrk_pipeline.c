@@ -31,6 +31,7 @@
 #include "fw_err.h"
 #include "fw_log.h"
 #include "fw_ring.h"
+#include "flow_table.h"
 #include "fw_time.h"
 #include "pkt_decode.h"
 #include "rdx_export.h"
@@ -58,6 +59,7 @@ struct pipe_msg {
     uint32_t kind;
     uint32_t ip_len;
     uint64_t ts_us;
+    uint32_t flow_hash;                 /* flow_table_hash(&pkt): sharded by it, reused */
     struct pkt pkt;                     /* pkt.ip is rebased by the worker */
 };
 
@@ -352,7 +354,7 @@ static void *worker_main(void *arg)
 
             p.ip = (const uint8_t *)(m + 1);
             p.ip_len = m->ip_len;
-            wrk_worker_packet(s->w, &p);
+            wrk_worker_packet_hashed(s->w, &p, m->flow_hash);
         } else {
             wrk_worker_expire(s->w, m->ts_us);
         }
@@ -753,7 +755,7 @@ static void *exporter_main(void *arg)
 /* ---------------------------------------------------------------- capture */
 
 static void ring_send(struct pipeline *pl, struct worker_slot *s, uint32_t kind,
-                      uint64_t ts_us, const struct pkt *p)
+                      uint64_t ts_us, const struct pkt *p, uint32_t flow_hash)
 {
     bool live = pl->src && cap_source_is_live(pl->src);
     size_t ip_len = p ? p->ip_len : 0;
@@ -777,6 +779,7 @@ static void ring_send(struct pipeline *pl, struct worker_slot *s, uint32_t kind,
     m->kind = kind;
     m->ip_len = (uint32_t)ip_len;
     m->ts_us = ts_us;
+    m->flow_hash = flow_hash;
     if (p) {
         m->pkt = *p;
         m->pkt.ip = NULL;
@@ -810,7 +813,7 @@ static void broadcast(struct pipeline *pl, uint32_t kind, uint64_t ts_us)
     unsigned i;
 
     for (i = 0; i < pl->nworkers; i++)
-        ring_send(pl, &pl->slots[i], kind, ts_us, NULL);
+        ring_send(pl, &pl->slots[i], kind, ts_us, NULL, 0);
 }
 
 static void capture_publish(struct pipeline *pl)
@@ -847,14 +850,15 @@ static void progress_draw(struct pipeline *pl, bool final)
         return;
 }
 
+/* The worker's flow table hash picks the worker (so both directions of an
+ * ICMP echo, whose type differs, meet in one worker as in one table entry)
+ * and travels with the packet: the worker does not hash again. */
 static void dispatch(struct pipeline *pl, uint64_t ts_us, const struct pkt *p)
 {
+    uint32_t h = flow_table_hash(p);
+
     /* Multiply-shift spreads the hash evenly over any worker count. */
-    if (pl->nworkers == 1)
-        ring_send(pl, &pl->slots[0], PIPE_MSG_PKT, ts_us, p);
-    else
-        ring_send(pl, &pl->slots[((uint64_t)pkt_flow_hash(p) * pl->nworkers) >> 32],
-                  PIPE_MSG_PKT, ts_us, p);
+    ring_send(pl, &pl->slots[((uint64_t)h * pl->nworkers) >> 32], PIPE_MSG_PKT, ts_us, p, h);
 }
 
 /* The innermost packet, and a tunnel's carrier as a flow of its own

@@ -483,7 +483,11 @@ void wrk_worker_destroy(struct wrk_worker *w)
 
 void wrk_worker_packet(struct wrk_worker *w, const struct pkt *p)
 {
-    uint32_t hash = flow_table_hash(p);
+    wrk_worker_packet_hashed(w, p, flow_table_hash(p));
+}
+
+void wrk_worker_packet_hashed(struct wrk_worker *w, const struct pkt *p, uint32_t hash)
+{
     bool from_src = true;
     struct flow_entry *e;
 

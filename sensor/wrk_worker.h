@@ -52,6 +52,8 @@ int wrk_worker_start(struct wrk_worker *w);
 
 /* One packet (already decoded; p and its bytes borrowed for the call). */
 void wrk_worker_packet(struct wrk_worker *w, const struct pkt *p);
+/* The same, with hash = flow_table_hash(p) computed by the caller. */
+void wrk_worker_packet_hashed(struct wrk_worker *w, const struct pkt *p, uint32_t hash);
 /* Advance time: ends flows whose idle/closed timeout passed (emits FLOW_EVT_END).
  * now_us is packet time for offline reads, so replays are deterministic. */
 void wrk_worker_expire(struct wrk_worker *w, uint64_t now_us);

@@ -37,3 +37,30 @@ for scen in demo dns_tunnel beacon; do
         fi
     done
 done
+
+# Sharding and the flow table agree on what one flow is: an ICMP echo request
+# and its reply differ in type (the "ports" of ICMP) but are one flow, on one
+# worker. They were split over two workers once (two half flows, each a failed
+# probe for the scan detector).
+icmp=$SHARED/pcaps/attacks/ndpi-icmp-tunnel.pcap
+if [ -f "$icmp" ]; then
+    flows_of() {
+        rm -f "$TMP/f.jsonl"
+        "$BIN" sensor -r "$icmp" --no-redis --flows "$TMP/f.jsonl" --workers "$1" -q \
+            --no-summary >/dev/null 2>&1 || return 1
+        python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    f = json.loads(line)
+    print(f["source"]["ip"], f["destination"]["ip"], f["network"]["transport"],
+          f["source"].get("packets", 0), f["destination"].get("packets", 0))
+' "$TMP/f.jsonl" | sort
+    }
+    one=$(flows_of 1); two=$(flows_of 2)
+    n=$(printf '%s\n' "$one" | grep -c icmp)
+    check "icmp tunnel: 1 worker sees ICMP flows ($n)" [ "$n" -gt 0 ]
+    check "icmp tunnel: 2 workers report the same flows, both directions in one" \
+        [ "$one" = "$two" ]
+else
+    skip "icmp tunnel: 2 workers, same flows" "capture not in $SHARED"
+fi

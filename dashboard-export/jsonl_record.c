@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "flow_community.h"
 #include "fw_ip.h"
 #include "fw_json.h"
 #include "fw_rd.h"
@@ -136,7 +137,8 @@ static void put_endpoint(struct fw_buf *b, const char *key, const struct fw_ip *
 
 static void put_network(struct fw_buf *b, const struct flow_rec *r)
 {
-    char tmp[8], num[8];
+    char tmp[8], num[8], cidbuf[FLOW_COMMUNITY_LEN];
+    const char *cid;
 
     snprintf(num, sizeof(num), "%u", r->proto);
     fw_buf_json_key(b, "network");
@@ -150,8 +152,9 @@ static void put_network(struct fw_buf *b, const struct flow_rec *r)
         fw_buf_json_kv_str(b, "id", num);
         fw_buf_putc(b, '}');
     }
-    if (r->community_id[0])
-        fw_buf_json_kv_str(b, "community_id", r->community_id);
+    cid = flow_rec_community_id(r, cidbuf, sizeof(cidbuf));
+    if (cid[0])
+        fw_buf_json_kv_str(b, "community_id", cid);
     fw_buf_putc(b, '}');
 }
 

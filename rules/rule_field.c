@@ -72,21 +72,15 @@ GET(get_src_zone) { (void)evt; return ctx && put_str(v, ctx->zone_src); }
 GET(get_dst_zone) { (void)evt; return ctx && put_str(v, ctx->zone_dst); }
 GET(get_net_iana) { UNUSED_CTX; return put_num(v, REC->proto); }
 GET(get_net_vlan) { UNUSED_CTX; v->n = REC->vlan; return REC->has_vlan; }
-/* Only flow_end records carry the community id (a SHA-1 per event is costly);
- * other events get it computed here when a rule asks. */
+/* Computed when a rule asks (workers do not: a SHA-1 per flow is costly). */
 static bool get_net_cid(const struct flow_evt *evt, const struct rule_ctx *ctx,
                         struct rule_fval *v)
 {
-    static _Thread_local char cid[sizeof(REC->community_id)];
-    const struct flow_rec *r = REC;
+    static _Thread_local char buf[FLOW_COMMUNITY_LEN];
+    const char *cid = flow_rec_community_id(REC, buf, sizeof(buf));
 
     UNUSED_CTX;
-    if (r->community_id[0])
-        return put_str(v, r->community_id);
-    if (flow_community_id(&r->src, &r->dst, r->sport, r->dport, r->proto, 0, cid,
-                          sizeof(cid)) < 0)
-        return false;
-    return put_str(v, cid);
+    return cid[0] && put_str(v, cid);
 }
 GET(get_net_bytes) { UNUSED_CTX; return put_num(v, (double)(REC->src_bytes + REC->dst_bytes)); }
 GET(get_net_pkts) { UNUSED_CTX; return put_num(v, (double)REC->src_pkts + REC->dst_pkts); }

@@ -24,6 +24,7 @@
 #include <strings.h>
 #include <xxhash.h>
 
+#include "flow_community.h"
 #include "fw_buf.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -387,14 +388,16 @@ static void id_hex(uint64_t h, char *out, size_t len)
 /* Plain rules: one alert per matching event; see the file comment for the id. */
 static uint64_t plain_alert_id(const struct rule *r, const struct flow_evt *evt)
 {
-    char key[192], s[FW_IP_STRLEN], d[FW_IP_STRLEN];
+    char key[192], s[FW_IP_STRLEN], d[FW_IP_STRLEN], cidbuf[FLOW_COMMUNITY_LEN];
     const struct anz_alert *ta = rule_evt_alert(evt);
+    const char *cid;
     int n;
 
     if (ta) {                   /* one per triggering alert */
         n = snprintf(key, sizeof(key), "%s|alert|%s", r->meta.id, ta->id);
-    } else if (evt->rec.community_id[0]) {
-        n = snprintf(key, sizeof(key), "%s|%s|%llu", r->meta.id, evt->rec.community_id,
+    } else if (evt->type == FLOW_EVT_END &&
+               (cid = flow_rec_community_id(&evt->rec, cidbuf, sizeof(cidbuf)))[0]) {
+        n = snprintf(key, sizeof(key), "%s|%s|%llu", r->meta.id, cid,
                      (unsigned long long)evt->rec.ts_start_us);
     } else {
         fw_ip_str(&evt->rec.src, s, sizeof(s));

@@ -154,3 +154,14 @@ int flow_community_id(const struct fw_ip *src, const struct fw_ip *dst, uint16_t
     cid_base64(digest, sizeof(digest), out + 2);
     return 0;
 }
+
+const char *flow_rec_community_id(const struct flow_rec *r, char *buf, size_t len)
+{
+    if (r->community_id[0])
+        return r->community_id;
+    if (len == 0)
+        return "";
+    if (flow_community_id(&r->src, &r->dst, r->sport, r->dport, r->proto, 0, buf, len) < 0)
+        buf[0] = '\0';
+    return buf;
+}

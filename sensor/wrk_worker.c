@@ -142,13 +142,8 @@ static void wrk_rec_fill(struct wrk_worker *w, const struct flow_entry *e, uint8
     r->dst_pkts = e->dst_pkts;
     r->src_payload = e->src_payload;
     r->dst_payload = e->dst_payload;
-    /* A SHA-1 per event was a tenth of the worker: only the final record,
-     * which is written out, carries the community id; rules compute it on
-     * demand for other events (rule_field.c). */
-    if (end_reason != FLOW_END_NONE &&
-        flow_community_id(&e->src, &e->dst, e->sport, e->dport, e->proto, 0, r->community_id,
-                          sizeof(r->community_id)) < 0)
-        r->community_id[0] = '\0';
+    /* No community id here: a SHA-1 per flow was 2 % of the worker, and only
+     * what is written out needs it (flow_rec_community_id, where written). */
     wrk_rec_ndpi(w, e, r);
     wrk_rec_dns(e, r);
     wrk_rec_app(e, r);

@@ -14,6 +14,7 @@
 
 #include "cap_source.h"
 #include "fw_config.h"
+#include "flow_community.h"
 #include "fw_ip.h"
 #include "pkt_decode.h"
 #include "wrk_worker.h"
@@ -47,7 +48,7 @@ static void dump_endpoint(const struct fw_ip *ip, uint16_t port, uint8_t proto, 
 static void dump_emit(void *ctx, const struct flow_evt *evt)
 {
     const struct flow_rec *r = &evt->rec;
-    char t[8], s[64], d[64];
+    char t[8], s[64], d[64], cid[FLOW_COMMUNITY_LEN];
 
     (void)ctx;
     if (evt->type != FLOW_EVT_END)
@@ -57,7 +58,7 @@ static void dump_emit(void *ctx, const struct flow_evt *evt)
     printf("%s\t%s\t%s\t%s\t%s\t%s\t%" PRIu32 "\t%s\n", dump_transport(r->proto, t, sizeof(t)),
            s, d, r->ndpi_proto, r->ndpi_category,
            flow_end_reason_name((enum flow_end_reason)r->end_reason),
-           r->src_pkts + r->dst_pkts, r->community_id);
+           r->src_pkts + r->dst_pkts, flow_rec_community_id(r, cid, sizeof(cid)));
 }
 
 static int dump_file(const char *path, const struct fw_config *cfg)

@@ -197,70 +197,158 @@ static void idle_reset(struct idle_backoff *b)
 
 /* ---------------------------------------------------------------- workers */
 
-/* Worker -> analyzer wire format of an event. struct flow_evt is ~7 KB because
- * the DNS message has fixed arrays of questions and answers, most of them
- * unused, so a record carries only what is filled in:
- *   non-DNS: the event up to .dns (EVT_HEAD bytes)
- *   DNS:     EVT_HEAD, the DNS header fields, n_questions questions, n_answers
- *            answers, msg_len, dns_from_src
- * evt_decode() rebuilds exactly the struct the worker had (unused slots zero). */
+/* Worker -> analyzer wire format of an event. struct flow_evt is ~7 KB: the
+ * DNS message has fixed arrays of questions and answers, and the record has
+ * room for a DNS name and HTTP, TLS, SSH and FIX metadata (1.4 KB) that most
+ * flows never fill. Each event went over as at least 1.7 KB, copied by one
+ * core and read by the other; a record carries only what is filled in:
+ *   the event up to .dns (EVT_HEAD bytes) without the optional parts of the
+ *   record (evt_opt) that are all zero;
+ *   DNS events: the DNS header fields, n_questions questions, n_answers
+ *   answers, msg_len, dns_from_src;
+ *   last byte: which optional parts follow (bit i = evt_opt[i]).
+ * The first byte is the event type, which marks and the EOF (0xfe, 0xff)
+ * never are. evt_decode() rebuilds exactly the struct the worker had. */
 #define EVT_HEAD offsetof(struct flow_evt, dns)
 #define DNS_HEAD offsetof(struct meta_dns_msg, questions)
 #define DNS_Q sizeof(struct meta_dns_question)
 #define DNS_A sizeof(struct meta_dns_answer)
+#define EVT_OPT(field) {offsetof(struct flow_evt, rec.field), sizeof(((struct flow_rec *)0)->field)}
 
-static size_t evt_wire_len(const struct flow_evt *evt)
+static const struct {
+    size_t off, len;
+} evt_opt[] = {EVT_OPT(dns_qname), EVT_OPT(http), EVT_OPT(tls), EVT_OPT(ssh), EVT_OPT(fix)};
+
+#define EVT_NOPT (sizeof(evt_opt) / sizeof(evt_opt[0]))
+
+static bool mem_is_zero(const uint8_t *p, size_t n)
 {
-    if (evt->type != FLOW_EVT_DNS)
-        return EVT_HEAD;
-    return EVT_HEAD + DNS_HEAD + evt->dns.n_questions * DNS_Q + evt->dns.n_answers * DNS_A +
-           sizeof(evt->dns.msg_len) + 1;
+    return n == 0 || (p[0] == 0 && memcmp(p, p + 1, n - 1) == 0);
 }
 
-static void evt_encode(const struct flow_evt *evt, uint8_t *dst)
+/* Which optional parts of evt's record hold anything. */
+static unsigned evt_opt_mask(const struct flow_evt *evt)
 {
+    const uint8_t *base = (const uint8_t *)evt;
+    unsigned i, mask = 0;
+
+    for (i = 0; i < EVT_NOPT; i++)
+        if (!mem_is_zero(base + evt_opt[i].off, evt_opt[i].len))
+            mask |= 1u << i;
+    return mask;
+}
+
+static size_t evt_head_len(unsigned mask)
+{
+    size_t n = EVT_HEAD;
+    unsigned i;
+
+    for (i = 0; i < EVT_NOPT; i++)
+        if (!(mask & (1u << i)))
+            n -= evt_opt[i].len;
+    return n;
+}
+
+static size_t evt_dns_len(size_t nq, size_t na)
+{
+    return DNS_HEAD + nq * DNS_Q + na * DNS_A + sizeof(((struct meta_dns_msg *)0)->msg_len) + 1;
+}
+
+static size_t evt_wire_len(const struct flow_evt *evt, unsigned mask)
+{
+    size_t n = evt_head_len(mask) + 1;
+
+    if (evt->type == FLOW_EVT_DNS)
+        n += evt_dns_len(evt->dns.n_questions, evt->dns.n_answers);
+    return n;
+}
+
+static void evt_encode(const struct flow_evt *evt, unsigned mask, uint8_t *dst)
+{
+    const uint8_t *base = (const uint8_t *)evt;
     const struct meta_dns_msg *m = &evt->dns;
-    size_t nq = m->n_questions * DNS_Q, na = m->n_answers * DNS_A;
+    size_t nq = m->n_questions * DNS_Q, na = m->n_answers * DNS_A, pos = 0;
+    unsigned i;
 
-    memcpy(dst, evt, EVT_HEAD);
-    if (evt->type != FLOW_EVT_DNS)
-        return;
-    dst += EVT_HEAD;
-    memcpy(dst, m, DNS_HEAD);
-    memcpy(dst + DNS_HEAD, m->questions, nq);
-    memcpy(dst + DNS_HEAD + nq, m->answers, na);
-    memcpy(dst + DNS_HEAD + nq + na, &m->msg_len, sizeof(m->msg_len));
-    dst[DNS_HEAD + nq + na + sizeof(m->msg_len)] = evt->dns_from_src;
+    for (i = 0; i < EVT_NOPT; i++) {
+        size_t end = mask & (1u << i) ? evt_opt[i].off + evt_opt[i].len : evt_opt[i].off;
+
+        memcpy(dst, base + pos, end - pos);
+        dst += end - pos;
+        pos = evt_opt[i].off + evt_opt[i].len;
+    }
+    memcpy(dst, base + pos, EVT_HEAD - pos);
+    dst += EVT_HEAD - pos;
+    if (evt->type == FLOW_EVT_DNS) {
+        memcpy(dst, m, DNS_HEAD);
+        memcpy(dst + DNS_HEAD, m->questions, nq);
+        memcpy(dst + DNS_HEAD + nq, m->answers, na);
+        memcpy(dst + DNS_HEAD + nq + na, &m->msg_len, sizeof(m->msg_len));
+        dst[DNS_HEAD + nq + na + sizeof(m->msg_len)] = evt->dns_from_src;
+        dst += evt_dns_len(m->n_questions, m->n_answers);
+    }
+    *dst = (uint8_t)mask;
 }
 
-/* Decoder state: how many question/answer slots of evt hold data of an
- * earlier event and must be cleared (clearing all 7 KB per event was the
- * analyzer's biggest cost). */
+/* Decoder state: which optional parts of the record and how many DNS
+ * question/answer slots of evt hold data of an earlier event and must be
+ * cleared (clearing all 7 KB per event was the analyzer's biggest cost). */
 struct evt_dirty {
     unsigned nq, na;
+    unsigned opt;
 };
+
+/* The head of an event (without its absent optional parts) into evt; the
+ * parts absent now but filled by an earlier event are cleared. */
+static void evt_decode_head(const uint8_t *src, unsigned mask, struct flow_evt *evt,
+                            struct evt_dirty *d)
+{
+    uint8_t *base = (uint8_t *)evt;
+    size_t pos = 0;
+    unsigned i;
+
+    for (i = 0; i < EVT_NOPT; i++) {
+        bool has = mask & (1u << i);
+        size_t end = has ? evt_opt[i].off + evt_opt[i].len : evt_opt[i].off;
+
+        memcpy(base + pos, src, end - pos);
+        src += end - pos;
+        if (!has && (d->opt & (1u << i)))
+            memset(base + evt_opt[i].off, 0, evt_opt[i].len);
+        pos = evt_opt[i].off + evt_opt[i].len;
+    }
+    memcpy(base + pos, src, EVT_HEAD - pos);
+    d->opt = mask;
+}
 
 static bool evt_decode(const uint8_t *src, size_t len, struct flow_evt *evt,
                        struct evt_dirty *d)
 {
     struct meta_dns_msg *m = &evt->dns;
-    size_t nq = 0, na = 0;
+    size_t nq = 0, na = 0, head;
+    unsigned mask;
 
-    if (len < EVT_HEAD)
+    if (len < 1)
         return false;
-    memcpy(evt, src, EVT_HEAD);
-    if (evt->type == FLOW_EVT_DNS && len >= EVT_HEAD + DNS_HEAD) {
-        memcpy(m, src + EVT_HEAD, DNS_HEAD);
+    mask = src[len - 1];
+    head = evt_head_len(mask);
+    if (mask >> EVT_NOPT || len < head + 1)
+        return false;
+    evt_decode_head(src, mask, evt, d);
+    if (evt->type == FLOW_EVT_DNS && len >= head + 1 + DNS_HEAD) {
+        memcpy(m, src + head, DNS_HEAD);
         nq = m->n_questions <= META_DNS_MAX_QUESTIONS ? m->n_questions : 0;
         na = m->n_answers <= META_DNS_MAX_ANSWERS ? m->n_answers : 0;
-        if (len != EVT_HEAD + DNS_HEAD + nq * DNS_Q + na * DNS_A + sizeof(m->msg_len) + 1)
+        if (len != head + evt_dns_len(nq, na) + 1)
             return false;
-        src += EVT_HEAD + DNS_HEAD;
+        src += head + DNS_HEAD;
         memcpy(m->questions, src, nq * DNS_Q);
         memcpy(m->answers, src + nq * DNS_Q, na * DNS_A);
         memcpy(&m->msg_len, src + nq * DNS_Q + na * DNS_A, sizeof(m->msg_len));
         evt->dns_from_src = src[nq * DNS_Q + na * DNS_A + sizeof(m->msg_len)] != 0;
     } else {
+        if (len != head + 1)
+            return false;
         memset(m, 0, DNS_HEAD);
         m->msg_len = 0;
         evt->dns_from_src = false;
@@ -278,12 +366,13 @@ static bool evt_decode(const uint8_t *src, size_t len, struct flow_evt *evt,
 static void worker_emit(void *ctx, const struct flow_evt *evt)
 {
     struct worker_slot *s = ctx;
-    size_t len = evt_wire_len(evt);
+    unsigned mask = evt_opt_mask(evt);
+    size_t len = evt_wire_len(evt, mask);
     void *dst;
 
     while (!(dst = fw_ring_reserve(s->out, len)))
         nap_us(50);
-    evt_encode(evt, dst);
+    evt_encode(evt, mask, dst);
     fw_ring_commit(s->out);
 }
 

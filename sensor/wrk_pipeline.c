@@ -26,12 +26,12 @@
 
 #include "anz_engine.h"
 #include "cap_source.h"
+#include "flow_table.h"
 #include "fw_alloc.h"
 #include "fw_buf.h"
 #include "fw_err.h"
 #include "fw_log.h"
 #include "fw_ring.h"
-#include "flow_table.h"
 #include "fw_time.h"
 #include "pkt_decode.h"
 #include "rdx_export.h"
@@ -877,7 +877,10 @@ static void ring_send(struct pipeline *pl, struct worker_slot *s, uint32_t kind,
             atomic_fetch_add_explicit(&pl->ring_drops, 1, memory_order_relaxed);
             return;
         }
-        ring_wait_half(s->in);
+        if (live)
+            nap_us(20);             /* a control message: do not leave the link unread */
+        else
+            ring_wait_half(s->in);
     }
     m->kind = kind;
     m->ip_len = (uint32_t)ip_len;

@@ -562,24 +562,58 @@ static void base_update(struct det_ctx *c)
     }
 }
 
+/* What det_ctx.wanted needs to know: the instance being evaluated. */
+struct wanted_arg {
+    struct anz_engine *e;
+    const struct det_inst *in;
+    const struct rule_ctx *rc;
+    bool first;                 /* first instance of its kind: not filtered yet */
+};
+
+/* det_ctx.wanted: false exactly when run_detectors/emit_hit would drop the
+ * hit without a trace (rule not accepting the event, an exception, or an
+ * alert on the same key sent less than UPDATE_MIN_US ago), touching the
+ * de-duplication table as emit_hit would, so that skipping the formatting
+ * changes no alert and no eviction order. */
+static bool engine_wanted(const struct det_ctx *c, uint64_t key, uint64_t window_us)
+{
+    const struct wanted_arg *w = c->wanted_arg;
+    struct dedup_key k = {w->in->rule_hash, key, anz_window_start(c->now, window_us)};
+    const struct dedup_ent *d;
+
+    if (w->first && !rule_accepts(w->in->r, c->evt, w->rc))
+        return false;
+    if (rule_excepted(w->in->r, c->evt, w->rc))
+        return false;
+    d = anz_lru_get(w->e->dedup, &k, false, NULL);
+    return !d || c->now >= d->last_emit_us + UPDATE_MIN_US;
+}
+
 static void run_detectors(struct anz_engine *e, struct det_ctx *c, const struct rule_ctx *rc)
 {
+    struct wanted_arg w = {.e = e, .rc = rc};
     struct det_hit hit;
     const struct det_inst *in;
     size_t k, i;
     bool fired;
 
+    c->wanted = engine_wanted;
+    c->wanted_arg = &w;
     for (k = 0; k < ANZ_KIND_COUNT; k++) {
         for (i = 0; i < e->ninst[k]; i++) {
             in = &e->inst[k][i];
             /* the first rule of a kind feeds the shared state, accepted or not */
             if (i > 0 && !rule_accepts(in->r, c->evt, rc))
                 continue;
+            w.in = in;
+            w.first = i == 0;
             fired = evals[k](in->params, c, i == 0, &hit);
             if (fired && (i > 0 || rule_accepts(in->r, c->evt, rc)))
                 emit_hit(e, (enum anz_kind)k, in, c, rc, &hit);
         }
     }
+    c->wanted = NULL;               /* w lives only here */
+    c->wanted_arg = NULL;
 }
 
 void anz_engine_event(struct anz_engine *e, struct flow_evt *evt)

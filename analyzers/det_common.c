@@ -17,6 +17,11 @@ uint64_t det_key(const char *tag, const void *a, size_t alen, const void *b, siz
     return h;
 }
 
+bool det_hit_wanted(const struct det_ctx *c, uint64_t key, uint64_t window_us)
+{
+    return !c->wanted || c->wanted(c, key, window_us);
+}
+
 void det_hit_init(struct det_hit *hit, const struct det_ctx *c, enum anz_blame blame,
                   uint64_t window_us)
 {

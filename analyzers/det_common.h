@@ -52,6 +52,13 @@ struct det_ctx {
     bool denied;                /* the zone policy denies zone_src -> zone_dst */
     bool expected;              /* matches the config's expected: list */
     const char *zname_src, *zname_dst;
+    /* Set by the engine: would an alert on key be kept (not excepted, not
+     * within its de-duplication window)? A detector asks it (det_hit_wanted)
+     * before it formats the reason and evidence of a hit, which is most of
+     * the analyzer's work for a scanner that alerted already. NULL (unit
+     * tests): always wanted. */
+    bool (*wanted)(const struct det_ctx *c, uint64_t key, uint64_t window_us);
+    const void *wanted_arg;
 };
 
 struct det_hit {
@@ -69,6 +76,10 @@ struct det_hit {
 
 /* Hash of the given bytes and a tag, for det_hit.key. */
 uint64_t det_key(const char *tag, const void *a, size_t alen, const void *b, size_t blen);
+/* False when the engine would throw an alert on key away anyway (see
+ * det_ctx.wanted): the caller then reports no hit. Call it last, after the
+ * detector's state is updated. */
+bool det_hit_wanted(const struct det_ctx *c, uint64_t key, uint64_t window_us);
 /* hit zeroed, addresses and ports copied from the event's record. */
 void det_hit_init(struct det_hit *hit, const struct det_ctx *c, enum anz_blame blame,
                   uint64_t window_us);

@@ -112,6 +112,13 @@ static void dns_question(const struct det_dns_tunnel_params *p, struct anz_host_
         d->dom_txt++;
 }
 
+static uint64_t dns_key(const struct det_ctx *c)
+{
+    const struct anz_host_dns *d = &c->src->dns;
+
+    return det_key("dnstun", c->evt->rec.src.b, 16, &d->dom, sizeof(d->dom));
+}
+
 static void dns_fill(const struct det_dns_tunnel_params *p, const struct det_ctx *c,
                      uint64_t uniq, struct det_hit *hit)
 {
@@ -119,7 +126,7 @@ static void dns_fill(const struct det_dns_tunnel_params *p, const struct det_ctx
     struct fw_buf b;
 
     det_hit_init(hit, c, ANZ_BLAME_SRC, p->window_us);
-    hit->key = det_key("dnstun", c->evt->rec.src.b, 16, &d->dom, sizeof(d->dom));
+    hit->key = dns_key(c);
     hit->crit = c->crit_src;
     snprintf(hit->reason, sizeof(hit->reason),
              "%s queried %llu unique names under %s in %llu s (%u queries: %u long labels, "
@@ -174,6 +181,8 @@ bool det_dns_tunnel_eval(const struct det_dns_tunnel_params *p, struct det_ctx *
         return false;
     if (uniq < p->hard_unique && susp < p->min_ratio * d->dom_queries)
         return false;
+    if (!det_hit_wanted(c, dns_key(c), p->window_us))
+        return false;               /* alerted on this domain moments ago */
     dns_fill(p, c, uniq, hit);
     return true;
 }

@@ -53,6 +53,11 @@ static void scan_update(const struct det_scan_params *p, struct anz_host_scan *s
     }
 }
 
+static uint64_t scan_key(const struct flow_rec *r, bool horizontal)
+{
+    return det_key(horizontal ? "scan-h" : "scan-v", r->src.b, sizeof(r->src.b), NULL, 0);
+}
+
 static void scan_fill(const struct det_scan_params *p, const struct det_ctx *c,
                       struct det_hit *hit, bool horizontal, uint64_t nh, uint64_t np)
 {
@@ -61,7 +66,7 @@ static void scan_fill(const struct det_scan_params *p, const struct det_ctx *c,
     struct fw_buf b;
 
     det_hit_init(hit, c, ANZ_BLAME_SRC, p->window_us);
-    hit->key = det_key(horizontal ? "scan-h" : "scan-v", r->src.b, sizeof(r->src.b), NULL, 0);
+    hit->key = scan_key(r, horizontal);
     if (horizontal) {
         memset(&hit->dst, 0, sizeof(hit->dst));
         hit->dport = s->top_port;
@@ -93,6 +98,17 @@ static void scan_fill(const struct det_scan_params *p, const struct det_ctx *c,
     fw_buf_free(&b);
 }
 
+/* A scanner fails on every flow after the first alert: the hit is only
+ * formatted when the engine would keep it. */
+static bool scan_hit(const struct det_scan_params *p, const struct det_ctx *c,
+                     struct det_hit *hit, bool horizontal, uint64_t nh, uint64_t np)
+{
+    if (!det_hit_wanted(c, scan_key(&c->evt->rec, horizontal), p->window_us))
+        return false;
+    scan_fill(p, c, hit, horizontal, nh, np);
+    return true;
+}
+
 bool det_scan_eval(const struct det_scan_params *p, struct det_ctx *c, bool update,
                    struct det_hit *hit)
 {
@@ -107,17 +123,11 @@ bool det_scan_eval(const struct det_scan_params *p, struct det_ctx *c, bool upda
         return false;
     nh = anz_hll_count(&c->src->scan.dsts);
     np = anz_hll_count(&c->src->scan.ports);
-    if (nh >= p->min_hosts && nh >= np) {
-        scan_fill(p, c, hit, true, nh, np);
-        return true;
-    }
-    if (np >= p->min_ports) {
-        scan_fill(p, c, hit, false, nh, np);
-        return true;
-    }
-    if (nh >= p->min_hosts) {
-        scan_fill(p, c, hit, true, nh, np);
-        return true;
-    }
+    if (nh >= p->min_hosts && nh >= np)
+        return scan_hit(p, c, hit, true, nh, np);
+    if (np >= p->min_ports)
+        return scan_hit(p, c, hit, false, nh, np);
+    if (nh >= p->min_hosts)
+        return scan_hit(p, c, hit, true, nh, np);
     return false;
 }

@@ -4,6 +4,21 @@
 #include "anz_test.h"
 #include "det_scan.h"
 
+/* The engine's "would this alert be kept?" hook (det_ctx.wanted), stubbed:
+ * answers wanted_answer and records what it was asked. */
+static bool wanted_answer = true;
+static unsigned wanted_calls;
+static uint64_t wanted_key, wanted_window;
+
+static bool wanted_stub(const struct det_ctx *c, uint64_t key, uint64_t window_us)
+{
+    (void)c;
+    wanted_calls++;
+    wanted_key = key;
+    wanted_window = window_us;
+    return wanted_answer;
+}
+
 /* One failed attempt (SYN, no answer) or a normal answered session. */
 static bool feed(struct anz_hosts *t, const struct det_scan_params *p, uint64_t ts,
                  const char *src, const char *dst, uint16_t dport, bool failed,
@@ -20,6 +35,7 @@ static bool feed(struct anz_hosts *t, const struct det_scan_params *p, uint64_t 
         e.rec.tcp_flags_dst = DET_TCP_SYN | DET_TCP_ACK;
     }
     tctx(&c, t, &e, T0);
+    c.wanted = wanted_stub;
     return det_scan_eval(p, &c, true, hit);
 }
 
@@ -45,6 +61,38 @@ static void test_horizontal_fires(void **state)
     assert_int_equal(hit.dport, 445);
     assert_non_null(strstr(hit.reason, "10.20.0.7 probed "));
     assert_non_null(strstr(hit.evidence, "\"type\":\"horizontal\""));
+    anz_hosts_destroy(t);
+}
+
+/* A hit the engine would drop (de-duplicated) is neither reported nor
+ * formatted, and the scan state still advances: once the engine wants it
+ * again, the next failed attempt fires with the key it was asked about. */
+static void test_unwanted_hit_not_formatted(void **state)
+{
+    struct anz_hosts *t = anz_hosts_create(1000, 1000);
+    struct det_scan_params p;
+    struct det_hit hit;
+    char dst[32];
+    unsigned i, calls;
+
+    (void)state;
+    tdefaults(ANZ_SCAN, &p);
+    wanted_answer = false;
+    wanted_calls = 0;
+    memset(&hit, 0, sizeof(hit));
+    for (i = 0; i < 80; i++) {
+        tip_n(dst, sizeof(dst), "10.10", i + 1);
+        assert_false(feed(t, &p, T0 + i * 100000, "10.20.0.7", dst, 445, true, &hit));
+    }
+    assert_true(wanted_calls > 20);         /* asked on every attempt past min_hosts */
+    assert_int_equal(hit.reason[0], '\0');  /* nothing formatted */
+    calls = wanted_calls;
+    wanted_answer = true;
+    assert_true(feed(t, &p, T0 + 81 * 100000, "10.20.0.7", "10.10.0.200", 445, true, &hit));
+    assert_int_equal(wanted_calls, calls + 1);
+    assert_true(hit.key == wanted_key);
+    assert_true(hit.window_us == wanted_window);
+    assert_non_null(strstr(hit.reason, "10.20.0.7 probed "));
     anz_hosts_destroy(t);
 }
 
@@ -96,6 +144,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_horizontal_fires),
         cmocka_unit_test(test_vertical_fires),
+        cmocka_unit_test(test_unwanted_hit_not_formatted),
         cmocka_unit_test(test_busy_client_quiet),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -425,6 +425,12 @@ static void correlate(struct anz_engine *e, const struct anz_alert *a)
                             on_corr_alert, e);
 }
 
+/* An alert already sent is re-sent as an update at most every UPDATE_MIN_US. */
+static bool dedup_too_soon(const struct dedup_ent *d, uint64_t now)
+{
+    return now < d->last_emit_us + UPDATE_MIN_US;
+}
+
 /* De-duplication: NULL when this (rule, key, window) was emitted too recently. */
 static struct dedup_ent *dedup_step(struct anz_engine *e, const struct det_inst *in,
                                     uint64_t key, uint64_t win, uint64_t now)
@@ -440,7 +446,7 @@ static struct dedup_ent *dedup_step(struct anz_engine *e, const struct det_inst 
         d->first_us = now;
         alert_id(d->id, sizeof(d->id), in->m->id, key, win);
     } else {
-        if (now < d->last_emit_us + UPDATE_MIN_US)
+        if (dedup_too_soon(d, now))
             return NULL;
         d->updates++;
     }
@@ -586,7 +592,7 @@ static bool engine_wanted(const struct det_ctx *c, uint64_t key, uint64_t window
     if (rule_excepted(w->in->r, c->evt, w->rc))
         return false;
     d = anz_lru_get(w->e->dedup, &k, false, NULL);
-    return !d || c->now >= d->last_emit_us + UPDATE_MIN_US;
+    return !d || !dedup_too_soon(d, c->now);
 }
 
 static void run_detectors(struct anz_engine *e, struct det_ctx *c, const struct rule_ctx *rc)

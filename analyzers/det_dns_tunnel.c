@@ -126,7 +126,6 @@ static void dns_fill(const struct det_dns_tunnel_params *p, const struct det_ctx
     struct fw_buf b;
 
     det_hit_init(hit, c, ANZ_BLAME_SRC, p->window_us);
-    hit->key = dns_key(c);
     hit->crit = c->crit_src;
     snprintf(hit->reason, sizeof(hit->reason),
              "%s queried %llu unique names under %s in %llu s (%u queries: %u long labels, "
@@ -153,7 +152,7 @@ bool det_dns_tunnel_eval(const struct det_dns_tunnel_params *p, struct det_ctx *
 {
     const struct flow_evt *e = c->evt;
     struct anz_host_dns *d;
-    uint64_t uniq, win;
+    uint64_t uniq, win, key;
     uint32_t susp;
     unsigned i;
 
@@ -181,8 +180,10 @@ bool det_dns_tunnel_eval(const struct det_dns_tunnel_params *p, struct det_ctx *
         return false;
     if (uniq < p->hard_unique && susp < p->min_ratio * d->dom_queries)
         return false;
-    if (!det_hit_wanted(c, dns_key(c), p->window_us))
+    key = dns_key(c);
+    if (!det_hit_wanted(c, key, p->window_us))
         return false;               /* alerted on this domain moments ago */
     dns_fill(p, c, uniq, hit);
+    hit->key = key;
     return true;
 }

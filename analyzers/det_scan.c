@@ -66,7 +66,6 @@ static void scan_fill(const struct det_scan_params *p, const struct det_ctx *c,
     struct fw_buf b;
 
     det_hit_init(hit, c, ANZ_BLAME_SRC, p->window_us);
-    hit->key = scan_key(r, horizontal);
     if (horizontal) {
         memset(&hit->dst, 0, sizeof(hit->dst));
         hit->dport = s->top_port;
@@ -103,9 +102,12 @@ static void scan_fill(const struct det_scan_params *p, const struct det_ctx *c,
 static bool scan_hit(const struct det_scan_params *p, const struct det_ctx *c,
                      struct det_hit *hit, bool horizontal, uint64_t nh, uint64_t np)
 {
-    if (!det_hit_wanted(c, scan_key(&c->evt->rec, horizontal), p->window_us))
+    uint64_t key = scan_key(&c->evt->rec, horizontal);
+
+    if (!det_hit_wanted(c, key, p->window_us))
         return false;
     scan_fill(p, c, hit, horizontal, nh, np);
+    hit->key = key;
     return true;
 }
 

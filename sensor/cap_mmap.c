@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pcap/dlt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -20,6 +21,15 @@
 #define PCAP_REC_HDR 16
 #define MAGIC_USEC 0xa1b2c3d4u
 #define MAGIC_NSEC 0xa1b23c4du
+#ifndef DLT_LINUX_SLL2
+#define DLT_LINUX_SLL2 276
+#endif
+#ifndef DLT_IPV4
+#define DLT_IPV4 228
+#endif
+#ifndef DLT_IPV6
+#define DLT_IPV6 229
+#endif
 
 static uint32_t bswap32(uint32_t v)
 {
@@ -87,8 +97,26 @@ static const uint8_t *at(const struct cap_mmap *m, uint64_t off)
     return m->win + (off - m->win_off);
 }
 
+bool cap_mmap_plain_link(int dlt, bool swapped)
+{
+    switch (dlt) {
+    case DLT_EN10MB:
+    case DLT_RAW:
+    case DLT_IPV4:
+    case DLT_IPV6:
+    case DLT_NULL:              /* its family word is read in either order by decode */
+    case DLT_LOOP:
+        return true;
+    case DLT_LINUX_SLL:         /* libpcap swaps the CAN id of a swapped file */
+    case DLT_LINUX_SLL2:
+        return !swapped;
+    default:
+        return false;
+    }
+}
+
 /* The file header, already accepted by libpcap: is it the plain kind? */
-static int check_header(struct cap_mmap *m)
+static int check_header(struct cap_mmap *m, int dlt)
 {
     uint32_t magic;
 
@@ -105,11 +133,13 @@ static int check_header(struct cap_mmap *m)
     /* before 2.4 caplen and len may be swapped: libpcap's business */
     if (rd16(m, m->win + 4) != 2 || rd16(m, m->win + 6) != 4)
         return FW_EUNSUPP;
+    if (!cap_mmap_plain_link(dlt, m->swapped))
+        return FW_EUNSUPP;
     m->off = PCAP_FILE_HDR;
     return 0;
 }
 
-int cap_mmap_open(struct cap_mmap *m, const char *path, uint32_t snapshot)
+int cap_mmap_open(struct cap_mmap *m, const char *path, uint32_t snapshot, int dlt)
 {
     struct stat sb;
     int rc;
@@ -125,7 +155,7 @@ int cap_mmap_open(struct cap_mmap *m, const char *path, uint32_t snapshot)
     m->size = (uint64_t)sb.st_size;
     m->snapshot = snapshot;
     m->window = CAP_MMAP_WINDOW;
-    rc = check_header(m);
+    rc = check_header(m, dlt);
     if (rc != 0)
         cap_mmap_close(m);
     return rc;

@@ -10,8 +10,9 @@
  * checked: cap_source opens every file with libpcap (header, version, link
  * type, snapshot, BPF), and uses this reader only for the plain case it
  * reproduces exactly: a classic pcap file (micro- or nanosecond magic, either
- * byte order, version 2.4) of a link type without pseudo-header fix-ups, read
- * without a BPF filter. Records give the same caplen, length and time stamp
+ * byte order, version 2.4) of a link type that libpcap hands out untouched
+ * (cap_mmap_plain_link: no pseudo-header fix-ups, the usual 256 KiB record
+ * limit), read without a BPF filter. Records give the same caplen, length and time stamp
  * (nanoseconds scaled down to microseconds) as pcap_next_ex(), a record
  * longer than the snapshot is cut to it, and a damaged file ends with the
  * same error text libpcap gives. pcapng and anything unusual stay on
@@ -53,10 +54,16 @@ struct cap_mmap_rec {
 };
 
 /* Open path for reading in place when it is a classic pcap file of the plain
- * kind described above; snapshot is pcap_snapshot() of libpcap's handle on the
- * same file. 0 when usable; FW_EUNSUPP (use libpcap) or FW_EIO otherwise, with
- * m closed. */
-int cap_mmap_open(struct cap_mmap *m, const char *path, uint32_t snapshot);
+ * kind described above; snapshot and dlt are pcap_snapshot() and
+ * pcap_datalink() of libpcap's handle on the same file. 0 when usable;
+ * FW_EUNSUPP (use libpcap) or FW_EIO otherwise, with m closed. */
+int cap_mmap_open(struct cap_mmap *m, const char *path, uint32_t snapshot, int dlt);
+/* Does libpcap 1.10 give this link type's records exactly as stored? Not
+ * when it byte-swaps a pseudo-header of a file from the other byte order
+ * (Linux cooked, pflog, USB, NFLOG), patches a length (memory-mapped USB) or
+ * allows longer records than 256 KiB (D-Bus, USBPcap, EBHSCR); a link type
+ * not listed is left to libpcap, whatever a later libpcap does with it. */
+bool cap_mmap_plain_link(int dlt, bool swapped);
 /* Next record: 1 with *r filled, 0 at the end of the file, FW_EPARSE when the
  * rest of the file is damaged (m->err says why, as libpcap would). */
 int cap_mmap_next(struct cap_mmap *m, struct cap_mmap_rec *r);

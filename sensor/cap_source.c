@@ -265,7 +265,7 @@ static int cap_file_open(struct cap_source *s, const char *path)
     s->st.files++;
     /* libpcap checked the file; read the records in place when that is exact */
     s->mm_on = s->mm_allowed && !s->bpf &&
-               cap_mmap_open(&s->mm, path, (uint32_t)pcap_snapshot(p)) == 0;
+               cap_mmap_open(&s->mm, path, (uint32_t)pcap_snapshot(p), pcap_datalink(p)) == 0;
     return 0;
 }
 

@@ -29,7 +29,7 @@ static void compare(const char *path)
 
     if (!p)
         return;
-    if (cap_mmap_open(&m, path, (uint32_t)pcap_snapshot(p)) != 0) {
+    if (cap_mmap_open(&m, path, (uint32_t)pcap_snapshot(p), pcap_datalink(p)) != 0) {
         pcap_close(p);
         return;
     }

@@ -56,7 +56,8 @@ static void put16(struct pw *w, uint16_t v)
     assert_int_equal(fwrite(&v, 2, 1, w->f), 1);
 }
 
-static struct pw pw_open(bool swap, uint32_t magic, uint16_t minor, uint32_t snaplen)
+static struct pw pw_open_link(bool swap, uint32_t magic, uint16_t minor, uint32_t snaplen,
+                              uint32_t linktype)
 {
     struct pw w = {fopen(tmp_path, "wb"), swap};
 
@@ -67,8 +68,13 @@ static struct pw pw_open(bool swap, uint32_t magic, uint16_t minor, uint32_t sna
     put32(&w, 0);
     put32(&w, 0);
     put32(&w, snaplen);
-    put32(&w, 1);               /* Ethernet */
+    put32(&w, linktype);
     return w;
+}
+
+static struct pw pw_open(bool swap, uint32_t magic, uint16_t minor, uint32_t snaplen)
+{
+    return pw_open_link(swap, magic, minor, snaplen, 1);       /* Ethernet */
 }
 
 /* A record header and caplen bytes of data (a counter pattern). */
@@ -110,7 +116,7 @@ static unsigned compare(const char *path, size_t window)
     int rc, mrc;
 
     assert_non_null(p);
-    assert_int_equal(cap_mmap_open(&m, path, (uint32_t)pcap_snapshot(p)), 0);
+    assert_int_equal(cap_mmap_open(&m, path, (uint32_t)pcap_snapshot(p), pcap_datalink(p)), 0);
     if (window)
         m.window = window;
     for (;;) {
@@ -274,17 +280,65 @@ static void test_left_to_libpcap(void **state)
     w = pw_open(false, 0xa1b2c3d4u, 3, 65535);          /* version 2.3 */
     pw_rec(&w, 1, 0, 60, 60);
     pw_close(&w);
-    assert_int_equal(cap_mmap_open(&m, tmp_path, 65535), FW_EUNSUPP);
+    assert_int_equal(cap_mmap_open(&m, tmp_path, 65535, DLT_EN10MB), FW_EUNSUPP);
     w = pw_open(false, 0xa1b2cd34u, 4, 65535);          /* the patched format */
     pw_close(&w);
-    assert_int_equal(cap_mmap_open(&m, tmp_path, 65535), FW_EUNSUPP);
+    assert_int_equal(cap_mmap_open(&m, tmp_path, 65535, DLT_EN10MB), FW_EUNSUPP);
     w = pw_open(false, 0, 0, 0);
     pw_close(&w);
     w.f = fopen(tmp_path, "wb");
     pw_raw(&w, pcapng, sizeof(pcapng));
     pw_close(&w);
-    assert_int_equal(cap_mmap_open(&m, tmp_path, 65535), FW_EUNSUPP);
-    assert_int_equal(cap_mmap_open(&m, "/nonexistent/x.pcap", 65535), FW_EIO);
+    assert_int_equal(cap_mmap_open(&m, tmp_path, 65535, DLT_EN10MB), FW_EUNSUPP);
+    assert_int_equal(cap_mmap_open(&m, "/nonexistent/x.pcap", 65535, DLT_EN10MB), FW_EIO);
+}
+
+/* Link types whose records libpcap changes or bounds differently are left
+ * to it: a 300 000-byte record is fine for USBPcap (1 MiB limit) but not for
+ * the in-place reader's 256 KiB, and a swapped Linux cooked header gets its
+ * CAN id swapped. The plain ones are read in place, in either byte order. */
+static void test_link_types_left_to_libpcap(void **state)
+{
+    static const struct {
+        uint32_t linktype;
+        bool swap;
+        int want;
+    } cases[] = {
+        {249, false, FW_EUNSUPP},       /* USBPcap */
+        {231, false, FW_EUNSUPP},       /* D-Bus */
+        {220, false, FW_EUNSUPP},       /* memory-mapped Linux USB */
+        {113, true, FW_EUNSUPP},        /* Linux cooked, other byte order */
+        {276, true, FW_EUNSUPP},        /* Linux cooked v2, other byte order */
+        {113, false, 0},
+        {276, false, 0},
+        {1, true, 0},
+        {101, false, 0},                /* raw IP */
+        {0, true, 0},                   /* BSD loopback */
+    };
+    char eb[PCAP_ERRBUF_SIZE];
+    struct cap_mmap m;
+    struct pw w;
+    pcap_t *p;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        w = pw_open_link(cases[i].swap, 0xa1b2c3d4u, 4, 1u << 20, cases[i].linktype);
+        pw_rec(&w, 1, 0, 300000, 300000);
+        pw_close(&w);
+        p = pcap_open_offline(tmp_path, eb);
+        assert_non_null(p);
+        assert_int_equal(cap_mmap_open(&m, tmp_path, (uint32_t)pcap_snapshot(p), pcap_datalink(p)),
+                         cases[i].want);
+        if (cases[i].want == 0) {
+            /* read in place: the record is over 256 KiB, an error as in libpcap */
+            cap_mmap_close(&m);
+            compare(tmp_path, 0);
+        }
+        pcap_close(p);
+    }
+    assert_false(cap_mmap_plain_link(249, false));
+    assert_true(cap_mmap_plain_link(1, false));
 }
 
 /* Every shared capture the reader accepts reads exactly as with libpcap. */
@@ -300,7 +354,7 @@ static int compare_shared(const char *path, const struct stat *sb, int type, str
     p = pcap_open_offline(path, eb);
     if (!p)
         return 0;               /* not a capture libpcap opens: nothing to compare */
-    if (cap_mmap_open(&m, path, (uint32_t)pcap_snapshot(p)) == 0) {
+    if (cap_mmap_open(&m, path, (uint32_t)pcap_snapshot(p), pcap_datalink(p)) == 0) {
         cap_mmap_close(&m);
         compared_records += compare(path, 0);
         compared_files++;
@@ -328,6 +382,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plain_both_orders),
+        cmocka_unit_test(test_link_types_left_to_libpcap),
         cmocka_unit_test(test_nanoseconds),
         cmocka_unit_test(test_longer_than_snapshot),
         cmocka_unit_test(test_oversized_caplen),

@@ -10,6 +10,7 @@
 #include "rule_int.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,7 +71,8 @@ static void expand_dir(const char *dir, struct rule_path_list *pl, struct rule_d
 
     n = scandir(dir, &ents, is_yaml, alphasort);
     if (n < 0) {
-        rule_diags_add(d, dir, 0, 0, RULE_DIAG_ERROR, "", "cannot read directory");
+        rule_diags_add(d, dir, 0, 0, RULE_DIAG_ERROR, "", "cannot read directory: %s",
+                       strerror(errno));
         return;
     }
     for (i = 0; i < n; i++) {
@@ -88,7 +90,7 @@ static int read_file(const char *path, char **buf, size_t *len, struct rule_diag
     long sz;
 
     if (!f) {
-        rule_diags_add(d, path, 0, 0, RULE_DIAG_ERROR, "", "cannot open file");
+        rule_diags_add(d, path, 0, 0, RULE_DIAG_ERROR, "", "cannot open file: %s", strerror(errno));
         return FW_ENOENT;
     }
     if (fseek(f, 0, SEEK_END) < 0 || (sz = ftell(f)) < 0 || sz > (long)RULE_FILE_MAX ||

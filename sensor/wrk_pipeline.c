@@ -1083,6 +1083,26 @@ static int open_source(struct pipeline *pl)
     return 0;
 }
 
+/* A rules path that does not exist is most often a relative default read from
+ * another directory: say where it was looked for and how to point elsewhere. */
+static void hint_missing_rule_paths(const struct fw_config *cfg)
+{
+    char cwd[1024];
+    size_t i;
+
+    for (i = 0; i < cfg->nrule_paths; i++) {
+        if (access(cfg->rule_paths[i], F_OK) == 0)
+            continue;
+        if (cfg->rule_paths[i][0] != '/' && getcwd(cwd, sizeof(cwd)))
+            fw_log(FW_LOG_ERR, "rules path %s not found under %s: give --rules DIR or set "
+                   "rules.paths in the config (make install puts the pack in "
+                   "PREFIX/share/finwatch/rules)", cfg->rule_paths[i], cwd);
+        else
+            fw_log(FW_LOG_ERR, "rules path %s not found: give --rules DIR or set rules.paths "
+                   "in the config", cfg->rule_paths[i]);
+    }
+}
+
 static int load_rules(struct pipeline *pl)
 {
     struct rule_diags d;
@@ -1093,6 +1113,7 @@ static int load_rules(struct pipeline *pl)
     rule_diags_print(&d, stderr);
     rule_diags_free(&d);
     if (!pl->rules) {
+        hint_missing_rule_paths(pl->cfg);
         fw_log(FW_LOG_ERR, "rules have errors; not starting");
         return FW_EPARSE;
     }

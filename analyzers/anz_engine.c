@@ -541,6 +541,7 @@ static void ctx_fill(struct anz_engine *e, struct flow_evt *evt, struct det_ctx 
     c->dst_internal = c->zone_dst >= 0 || fw_ip_is_private(&r->dst);
     c->denied = e->cfg && fw_config_denied(e->cfg, c->zone_src, c->zone_dst);
     c->expected = is_expected(e, r);
+    c->icmp_error = det_is_icmp_error(r);
     /* dst first: creating src last keeps it most recent, so it cannot be recycled */
     c->dst = r->dst.family ? anz_hosts_get(e->hosts, &r->dst, c->now) : NULL;
     c->src = r->src.family ? anz_hosts_get(e->hosts, &r->src, c->now) : NULL;
@@ -560,7 +561,7 @@ static void base_update(struct det_ctx *c)
         return;
     c->src->zone = (int16_t)c->zone_src;
     anz_host_base_roll(c->src, c->now);
-    if (c->evt->type == FLOW_EVT_START) {
+    if (c->evt->type == FLOW_EVT_START && !c->icmp_error) {
         c->src->base.flows++;
         anz_hll_add(&c->src->base.peers, r->dst.b, sizeof(r->dst.b));
     } else if (c->evt->type == FLOW_EVT_END && c->src_internal && !c->dst_internal) {

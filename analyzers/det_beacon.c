@@ -71,7 +71,7 @@ bool det_beacon_eval(const struct det_beacon_params *p, struct det_ctx *c, bool 
     struct anz_pair *pr;
     double cv;
 
-    if (c->evt->type != FLOW_EVT_START || c->expected)
+    if (c->evt->type != FLOW_EVT_START || c->expected || c->icmp_error)
         return false;
     if (det_ports_has(&p->ignore_ports, r->dport) || (p->external_only && c->dst_internal))
         return false;

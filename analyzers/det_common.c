@@ -124,6 +124,17 @@ bool det_is_icmp(uint8_t proto)
     return proto == 1 || proto == 58;
 }
 
+bool det_is_icmp_error(const struct flow_rec *r)
+{
+    uint16_t type = r->sport;   /* ICMP type and code travel as the ports */
+
+    if (r->proto == 1)
+        return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
+    if (r->proto == 58)
+        return type >= 1 && type <= 4;
+    return false;
+}
+
 uint64_t det_secs(uint64_t us)
 {
     return us / 1000000ull;

@@ -51,6 +51,8 @@ struct det_ctx {
     bool dst_internal;
     bool denied;                /* the zone policy denies zone_src -> zone_dst */
     bool expected;              /* matches the config's expected: list */
+    bool icmp_error;            /* src's ICMP error about dst's traffic (det_is_icmp_error):
+                                 * a reply, not a connection src made */
     const char *zname_src, *zname_dst;
     /* Set by the engine: would an alert on key be kept (not excepted, not
      * within its de-duplication window)? A detector asks it (det_hit_wanted)
@@ -94,6 +96,12 @@ bool det_strs_has(const struct det_strs *s, const char *v);
 /* Does the nDPI name "Master.App" or "App" name one of the list (either part)? */
 bool det_app_in(const struct det_strs *s, const char *ndpi_proto);
 bool det_is_icmp(uint8_t proto);
+/* Does the flow start with an ICMP error message (destination unreachable,
+ * source quench, redirect, time exceeded, parameter problem; ICMPv6 1-4)?
+ * Such a flow goes from the host that could not deliver or answer to the one
+ * whose packet failed: a UDP probe of a closed port comes back as one, so its
+ * source is the probed host, not an initiator. */
+bool det_is_icmp_error(const struct flow_rec *r);
 uint64_t det_secs(uint64_t us);
 
 #endif

@@ -12,7 +12,8 @@ bool det_exfil_eval(const struct det_exfil_params *p, struct det_ctx *c, bool up
     struct fw_buf eb;
 
     (void)update;               /* the engine maintains the baseline */
-    if (c->evt->type != FLOW_EVT_END || !c->src || !c->src_internal || c->dst_internal)
+    if (c->evt->type != FLOW_EVT_END || !c->src || !c->src_internal || c->dst_internal ||
+        c->icmp_error)
         return false;
     b = &c->src->base;
     x = (double)b->ext_bytes;

@@ -113,7 +113,7 @@ static bool flood_one(const struct det_flood_params *p, const struct det_ctx *c,
 bool det_flood_eval(const struct det_flood_params *p, struct det_ctx *c, bool update,
                     struct det_hit *hit)
 {
-    if (!c->dst)
+    if (!c->dst || c->icmp_error)       /* errors answer the "victim's" own traffic */
         return false;
     if (c->evt->type == FLOW_EVT_END)
         return flood_one(p, c, hit);

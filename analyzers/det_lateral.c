@@ -36,7 +36,8 @@ bool det_lateral_eval(const struct det_lateral_params *p, struct det_ctx *c, boo
     bool created = false;
     uint64_t win;
 
-    if (c->evt->type != FLOW_EVT_START || !c->src || !c->src_internal || !c->dst_internal)
+    if (c->evt->type != FLOW_EVT_START || !c->src || !c->src_internal || !c->dst_internal ||
+        c->icmp_error)
         return false;
     if (update) {
         if (!anz_hosts_pair(c->hosts, ANZ_PAIR_SEEN, &r->src, &r->dst, 0, true, &created))

@@ -117,7 +117,7 @@ bool det_scan_eval(const struct det_scan_params *p, struct det_ctx *c, bool upda
     const struct flow_rec *r = &c->evt->rec;
     uint64_t nh, np;
 
-    if (c->evt->type != FLOW_EVT_END || !c->src || c->expected)
+    if (c->evt->type != FLOW_EVT_END || !c->src || c->expected || c->icmp_error)
         return false;
     if (update)
         scan_update(p, &c->src->scan, r, c->now);

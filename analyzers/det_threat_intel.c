@@ -276,6 +276,8 @@ bool det_threat_intel_eval(const struct det_threat_intel_params *p, struct det_c
     if (!p->ti)
         return false;
     if (c->evt->type == FLOW_EVT_START) {
+        if (c->icmp_error)      /* the flow it answers was judged already */
+            return false;
         if (ti_ip(p->ti, &r->dst)) {
             ti_fill(p, c, ANZ_BLAME_SRC, "address", fw_ip_str(&r->dst, buf, sizeof(buf)), hit);
             return true;

@@ -11,7 +11,7 @@ bool det_zone_policy_eval(const struct det_zone_policy_params *p, struct det_ctx
     struct fw_buf b;
 
     (void)update;
-    if (c->evt->type != FLOW_EVT_START || !c->denied)
+    if (c->evt->type != FLOW_EVT_START || !c->denied || c->icmp_error)
         return false;
     det_hit_init(hit, c, ANZ_BLAME_SRC, p->window_us);
     hit->key = det_key("zone", zones, sizeof(zones), r->src.b, sizeof(r->src.b));

@@ -75,6 +75,7 @@ static inline void tctx(struct det_ctx *c, struct anz_hosts *t, const struct flo
     c->zone_dst = tzone(&e->rec.dst, &c->crit_dst, &c->zname_dst);
     c->src_internal = c->zone_src >= 0 || fw_ip_is_private(&e->rec.src);
     c->dst_internal = c->zone_dst >= 0 || fw_ip_is_private(&e->rec.dst);
+    c->icmp_error = det_is_icmp_error(&e->rec);
     c->dst = anz_hosts_get(t, &e->rec.dst, c->now);
     c->src = anz_hosts_get(t, &e->rec.src, c->now);
     anz_host_base_roll(c->src, c->now);

@@ -139,6 +139,48 @@ static void test_busy_client_quiet(void **state)
     anz_hosts_destroy(t);
 }
 
+/* A host answering a UDP sweep sends port unreachables to the scanner; a
+ * router sends time exceeded to a traceroute. Those unanswered ICMP errors are
+ * replies, not probes: a host sending them to 80 peers is no scanner, while the
+ * same host pinging 80 silent peers is one. */
+static bool feed_icmp(struct anz_hosts *t, const struct det_scan_params *p, uint64_t ts,
+                      const char *dst, uint16_t type, struct det_hit *hit)
+{
+    struct flow_evt e;
+    struct det_ctx c;
+
+    tev(&e, FLOW_EVT_END, ts, "10.10.4.4", type, dst, 3, 1);
+    e.rec.src_pkts = 1;
+    tctx(&c, t, &e, T0);
+    return det_scan_eval(p, &c, true, hit);
+}
+
+static void test_icmp_errors_are_no_scan(void **state)
+{
+    struct anz_hosts *t = anz_hosts_create(1000, 1000);
+    struct det_scan_params p;
+    struct det_hit hit;
+    char dst[32];
+    unsigned i;
+    bool fired = false;
+
+    (void)state;
+    tdefaults(ANZ_SCAN, &p);
+    for (i = 0; i < 80; i++) {
+        tip_n(dst, sizeof(dst), "10.20", i + 1);
+        fired |= feed_icmp(t, &p, T0 + i * 100000, dst, 3, &hit);
+        fired |= feed_icmp(t, &p, T0 + i * 100000 + 1, dst, 11, &hit);
+    }
+    assert_false(fired);
+    for (i = 0; i < 80 && !fired; i++) {
+        tip_n(dst, sizeof(dst), "10.30", i + 1);
+        fired = feed_icmp(t, &p, T0 + 9000000 + i * 100000, dst, 8, &hit);
+    }
+    assert_true(fired);                 /* a ping sweep is one */
+    assert_string_equal(det_ip(&hit.src, 0), "10.10.4.4");
+    anz_hosts_destroy(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -146,6 +188,7 @@ int main(void)
         cmocka_unit_test(test_vertical_fires),
         cmocka_unit_test(test_unwanted_hit_not_formatted),
         cmocka_unit_test(test_busy_client_quiet),
+        cmocka_unit_test(test_icmp_errors_are_no_scan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

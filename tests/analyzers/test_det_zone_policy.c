@@ -30,10 +30,49 @@ static void test_denied_fires_allowed_quiet(void **state)
     anz_hosts_destroy(t);
 }
 
+/* A UDP probe of a closed port comes back as ICMP port unreachable from the
+ * probed host: that flow starts at the victim, and must not blame it for
+ * "connecting" into a denied zone. An echo request it sends itself does. */
+static void test_icmp_error_is_a_reply(void **state)
+{
+    struct anz_hosts *t = anz_hosts_create(100, 100);
+    struct det_zone_policy_params p;
+    struct det_hit hit;
+    struct flow_evt e;
+    struct det_ctx c;
+    static const struct {
+        uint8_t proto;
+        uint16_t type;
+        bool fires;
+    } cases[] = {
+        {1, 3, false},          /* destination unreachable */
+        {1, 11, false},         /* time exceeded */
+        {1, 12, false},         /* parameter problem */
+        {58, 1, false},         /* ICMPv6 destination unreachable */
+        {58, 3, false},         /* ICMPv6 time exceeded */
+        {1, 8, true},           /* echo request: its own doing */
+        {1, 0, true},           /* an unsolicited echo reply too */
+        {58, 128, true},        /* ICMPv6 echo request */
+    };
+    size_t i;
+
+    (void)state;
+    tdefaults(ANZ_ZONE_POLICY, &p);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        tev(&e, FLOW_EVT_START, T0, "10.10.1.1", cases[i].type, "203.0.113.9", 3,
+            cases[i].proto);
+        tctx(&c, t, &e, T0);
+        c.denied = true;
+        assert_int_equal(det_zone_policy_eval(&p, &c, true, &hit), cases[i].fires);
+    }
+    anz_hosts_destroy(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_denied_fires_allowed_quiet),
+        cmocka_unit_test(test_icmp_error_is_a_reply),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -61,7 +61,7 @@ quiet() {
 if [ ! -x "$FWGEN" ]; then
     skip "fwgen scenarios" "$FWGEN not built"
 else
-    for s in benign scan_horizontal scan_vertical syn_flood amplification bruteforce_ssh \
+    for s in benign scan_horizontal scan_vertical scan_udp syn_flood amplification bruteforce_ssh \
              dns_tunnel beacon exfil lateral zone_policy fix_anomaly; do
         if ! "$FWGEN" "$s" "$TMP/$s.pcap" 2>/dev/null; then
             nok "$s: fwgen"
@@ -74,6 +74,11 @@ else
     expect scan_horizontal scan 10.20.3.77
     expect scan_vertical scan 203.0.113.66
     expect scan_vertical zone_policy 203.0.113.66
+    expect scan_udp scan 203.0.113.70
+    # the ATMs' port unreachables go to an external address (atm -> external is
+    # denied) but answer the scanner: no alert may blame a probed ATM
+    check "scan_udp: no alert blames a probed ATM host" \
+        bash -c "! grep -q ' 10\\.60\\.' '$TMP/scan_udp.txt'"
     expect syn_flood flood 10.40.0.10
     expect amplification amplification 10.50.0.20
     expect bruteforce_ssh bruteforce 198.51.100.23

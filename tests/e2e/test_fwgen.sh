@@ -12,6 +12,7 @@ EXPECT="
 benign          70000 95000
 scan_horizontal   400   650
 scan_vertical    2000  2100
+scan_udp          240   300
 syn_flood       25000 25000
 amplification    6006  6006
 bruteforce_ssh   1800  2100

@@ -45,6 +45,7 @@
 #define GEN_N(a)        (sizeof(a) / sizeof((a)[0]))
 
 enum {
+    GEN_PROTO_ICMP = 1,
     GEN_PROTO_TCP = 6,
     GEN_PROTO_UDP = 17,
 };
@@ -519,6 +520,47 @@ static void gen_udp(struct gen_ctx *g, const struct gen_ep *s, const struct gen_
     g->l4[6] = (uint8_t)(c >> 8);
     g->l4[7] = (uint8_t)c;
     gen_ip_send(g, s->ip, d->ip, GEN_PROTO_UDP, g->l4, b.len);
+}
+
+/* ICMP destination unreachable (RFC 792: type 3, code 3 = port unreachable)
+ * from the probed host d back to s, quoting the IP header and the first 8
+ * bytes of the UDP datagram of ulen bytes that s sent, as stacks do. */
+static void gen_icmp_port_unreach(struct gen_ctx *g, const struct gen_ep *s,
+                                  const struct gen_ep *d, size_t ulen)
+{
+    struct gen_buf b;
+    size_t ip_at;
+    uint16_t c;
+
+    gen_buf_init(&b, g->l4, sizeof(g->l4));
+    gen_u8(&b, 3);
+    gen_u8(&b, 3);
+    gen_u16(&b, 0);         /* checksum */
+    gen_u32(&b, 0);         /* unused */
+    ip_at = b.len;
+    gen_u8(&b, 0x45);
+    gen_u8(&b, 0);
+    gen_u16(&b, (uint16_t)(20 + ulen));
+    gen_u16(&b, (uint16_t)gen_rand(g));
+    gen_u16(&b, 0);
+    gen_u8(&b, (uint8_t)(gen_ttl(s->ip) - 1));
+    gen_u8(&b, GEN_PROTO_UDP);
+    gen_u16(&b, 0);
+    gen_u32(&b, s->ip);
+    gen_u32(&b, d->ip);
+    gen_u16(&b, s->port);
+    gen_u16(&b, d->port);
+    gen_u16(&b, (uint16_t)ulen);
+    gen_u16(&b, (uint16_t)gen_rand(g));
+    if (b.overflow)
+        return;
+    c = gen_fold(gen_sum(0, g->l4 + ip_at, 20));
+    g->l4[ip_at + 10] = (uint8_t)(c >> 8);
+    g->l4[ip_at + 11] = (uint8_t)c;
+    c = gen_fold(gen_sum(0, g->l4, b.len));
+    g->l4[2] = (uint8_t)(c >> 8);
+    g->l4[3] = (uint8_t)c;
+    gen_ip_send(g, d->ip, s->ip, GEN_PROTO_ICMP, g->l4, b.len);
 }
 
 /* Next client port in the Linux ephemeral range 32768..60999. Ports advance by a
@@ -1685,6 +1727,45 @@ static void scn_scan_horizontal(struct gen_ctx *g, uint64_t start)
     free(hosts);
 }
 
+/* 203.0.113.70 sweeps SNMP (161/udp) over 150 ATM hosts in 30 s with a
+ * community-guessing GetRequest: 70 % answer port unreachable, 10 % answer
+ * (an agent that rejects the community still sends a Response), the rest are
+ * silent. The unreachables go from ATMs to an external address, which the
+ * zone policy denies: they are the victims' replies, not their connections. */
+static void scn_scan_udp(struct gen_ctx *g, uint64_t start)
+{
+    static const uint8_t get[] = {
+        0x30, 0x26, 0x02, 0x01, 0x01, 0x04, 0x06, 'p', 'u', 'b', 'l', 'i', 'c',
+        0xa0, 0x19, 0x02, 0x01, 0x01, 0x02, 0x01, 0x00, 0x02, 0x01, 0x00, 0x30, 0x0e,
+        0x30, 0x0c, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x02, 0x01, 0x01, 0x01, 0x00, 0x05, 0x00};
+    size_t n = gen_scaled(g, 150), i;
+    uint32_t *hosts = calloc(n, sizeof(*hosts));
+
+    if (hosts == NULL) {
+        g->failed = true;
+        return;
+    }
+    gen_hosts(g, IP4(10, 60, 0, 0), 16, hosts, n);
+    for (i = 0; i < n; i++) {
+        struct gen_ep s = {IP4(203, 0, 113, 70), gen_eport(g)}, d = {hosts[i], 161};
+        unsigned r = (unsigned)gen_range(g, 0, 99);
+
+        g->now = start + i * (30 * GEN_SEC / n);
+        gen_udp(g, &s, &d, get, sizeof(get));
+        g->now += gen_range(g, 200, 900);
+        if (r < 70) {
+            gen_icmp_port_unreach(g, &s, &d, 8 + sizeof(get));
+        } else if (r < 80) {
+            uint8_t resp[sizeof(get)];
+
+            memcpy(resp, get, sizeof(get));
+            resp[13] = 0xa2;    /* GetResponse */
+            gen_udp(g, &d, &s, resp, sizeof(resp));
+        }
+    }
+    free(hosts);
+}
+
 static bool gen_port_open(uint16_t port)
 {
     return port == 22 || port == 80 || port == 135 || port == 139 || port == 443 ||
@@ -2303,6 +2384,7 @@ static const struct gen_scenario gen_scenarios[] = {
     {"benign", scn_benign, "30 min of web/TLS, DNS, NTP, SNMP polls, a FIX session, a backup"},
     {"scan_horizontal", scn_scan_horizontal, "10.20.3.77 SYNs 300 core-banking hosts on 445"},
     {"scan_vertical", scn_scan_vertical, "203.0.113.66 SYNs 10.10.1.20 ports 1-1024"},
+    {"scan_udp", scn_scan_udp, "203.0.113.70 sweeps 161/udp over 150 ATMs; most answer ICMP"},
     {"syn_flood", scn_syn_flood, "20k spoofed SYNs to 10.40.0.10:443 in 10 s"},
     {"amplification", scn_amplification, "DNS ANY answers from 200 resolvers to 10.50.0.20"},
     {"bruteforce_ssh", scn_bruteforce_ssh, "60 SSH logins 198.51.100.23 -> 10.10.2.5 in 2 min"},
